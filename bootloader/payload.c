@@ -1,0 +1,54 @@
+/* payload.c — read one member out of a verified payload: pread its deflate
+ * stream, inflate it into the caller's buffer, check its CRC.  The
+ * compressed bytes are read into a transient buffer and freed at once, so
+ * module data is never resident longer than its own unmarshalling. */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "bootloader.h"
+
+enum bl_err bl_payload_read(const struct bl_payload *p, const struct bl_entry *e,
+                            unsigned char *out)
+{
+    const struct bl_trailer *t = &p->trailer;
+    if (e->offset > t->payload_size || e->csize > t->payload_size - e->offset
+        || e->usize > BL_ENTRY_MAX_SIZE)
+        return BL_ERR_ENTRY;
+
+    unsigned char *in = malloc(e->csize ? e->csize : 1);
+    if (!in)
+        return BL_ERR_NOMEM;
+    size_t got = 0;
+    while (got < e->csize) {
+        ssize_t n = pread(p->fd, in + got, e->csize - got,
+                          (off_t)(t->payload_offset + e->offset + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            free(in);
+            return n < 0 ? BL_ERR_IO : BL_ERR_ENTRY;
+        }
+        got += (size_t)n;
+    }
+
+    z_stream zs = {0};
+    enum bl_err err = BL_OK;
+    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
+        free(in);
+        return BL_ERR_NOMEM;
+    }
+    zs.next_in = in;
+    zs.avail_in = e->csize;
+    zs.next_out = out;
+    zs.avail_out = e->usize;
+    int rc = inflate(&zs, Z_FINISH);
+    if (rc != Z_STREAM_END || zs.total_out != e->usize)
+        err = BL_ERR_ENTRY;
+    inflateEnd(&zs);
+    free(in);
+    if (err == BL_OK && (uint32_t)crc32(0, out, e->usize) != e->crc)
+        err = BL_ERR_ENTRY_CRC;
+    return err;
+}

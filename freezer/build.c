@@ -1,0 +1,266 @@
+/* build.c — `cryo build`: graph → payload → module table → compile → link
+ * → append payload and trailer → put the output in place.
+ *
+ * Nothing half-written is ever left at the output path: the executable is
+ * assembled in a temporary file beside it and renamed over it only when
+ * complete.  Temporary files are removed on every path out, including
+ * SIGINT/SIGTERM/SIGHUP during the build.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../bootloader/bootloader.h"
+#include "../runtime/module_table.h"
+#include "fz.h"
+
+/* Paths to remove if the build is interrupted; written before use so the
+ * signal handler only reads complete strings. */
+static char tmp_out[PATH_MAX], tmp_dir[PATH_MAX];
+static const char *const tmp_files[] = {"payload.tar", "modules.c", "modules.o"};
+
+static void remove_temporaries(void)
+{
+    char p[PATH_MAX];
+    if (tmp_out[0])
+        unlink(tmp_out);
+    if (tmp_dir[0]) {
+        for (size_t i = 0; i < sizeof tmp_files / sizeof *tmp_files; i++) {
+            /* async-signal-safe string building */
+            size_t n = strlen(tmp_dir), m = strlen(tmp_files[i]);
+            if (n + m + 2 > sizeof p)
+                continue;
+            memcpy(p, tmp_dir, n);
+            p[n] = '/';
+            memcpy(p + n + 1, tmp_files[i], m + 1);
+            unlink(p);
+        }
+        rmdir(tmp_dir);
+    }
+}
+
+static void on_signal(int sig)
+{
+    remove_temporaries();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static char *tmp_path(const char *name)
+{
+    return fz_printf("%s/%s", tmp_dir, name);
+}
+
+/* Copy `from` to the end of fd; errors name `out`. */
+static int append_file(int fd, const char *from, const char *out)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        fz_error("cannot read '%s': %s", from, strerror(errno));
+        return -1;
+    }
+    char buf[1 << 16];
+    ssize_t n;
+    int rc = 0;
+    while ((n = read(in, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            fz_error("cannot read '%s': %s", from, strerror(errno));
+            rc = -1;
+            break;
+        }
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(fd, buf + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0) {
+                fz_error("cannot write '%s': %s", out, strerror(errno));
+                close(in);
+                return -1;
+            }
+            off += w;
+        }
+    }
+    close(in);
+    return rc;
+}
+
+static int write_all(int fd, const void *buf, size_t n, const char *out)
+{
+    const unsigned char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            fz_error("cannot write '%s': %s", out, strerror(errno));
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The directory of `path` must exist and be writable: checked before any
+ * work, so a typo costs nothing. */
+static int check_output(const char *out, const char *script)
+{
+    char *dir = fz_xstrdup(out);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        dir[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    int rc = 0;
+    if (!fz_is_dir(dir)) {
+        fz_error("cannot write '%s': directory '%s' does not exist", out, dir);
+        rc = -1;
+    } else if (access(dir, W_OK) != 0) {
+        fz_error("cannot write '%s': directory '%s' is not writable (%s)", out, dir,
+                 strerror(errno));
+        rc = -1;
+    } else if (fz_is_dir(out)) {
+        fz_error("cannot write '%s': it is a directory; name the output file with -o", out);
+        rc = -1;
+    } else {
+        char a[PATH_MAX], b[PATH_MAX];
+        if (realpath(out, a) && realpath(script, b) && strcmp(a, b) == 0) {
+            fz_error("the output '%s' would overwrite the script; name another with -o", out);
+            rc = -1;
+        }
+    }
+    free(dir);
+    return rc;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int fz_build(const struct fz_build_options *opt)
+{
+    struct fz_graph g = {0};
+    struct fz_toolchain tc;
+    int rc = -1, fd = -1, py = 0, have_tc = 0;
+    char *payload = NULL, *table_c = NULL, *table_o = NULL;
+    double t0 = now();
+
+    if (check_output(opt->output, opt->graph.script) < 0)
+        return -1;
+    if (fz_toolchain_find(&tc) < 0)
+        return -1;
+    have_tc = 1;
+
+    const char *tmp = getenv("TMPDIR");
+    snprintf(tmp_dir, sizeof tmp_dir, "%s/cryo-build-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    if (!mkdtemp(tmp_dir)) {
+        fz_error("cannot create a temporary directory in '%s': %s (set TMPDIR)",
+                 tmp && *tmp ? tmp : "/tmp", strerror(errno));
+        tmp_dir[0] = '\0';
+        goto done;
+    }
+    payload = tmp_path("payload.tar");
+    table_c = tmp_path("modules.c");
+    table_o = tmp_path("modules.o");
+
+    if (fz_py_start() < 0)
+        goto done;
+    py = 1;
+    if (fz_graph_build(&opt->graph, &g) < 0)
+        goto done;
+
+    uint64_t payload_size;
+    uint32_t payload_crc, entries;
+    if (fz_pack_write(&g, payload, &payload_size, &payload_crc, &entries) < 0)
+        goto done;
+    uint32_t flags = opt->allow_python_env ? RT_APP_ALLOW_PYTHON_ENV : 0;
+    if (fz_emit_table(&g, payload_crc, flags, table_c) < 0)
+        goto done;
+    fz_note("compiling the module table (%zu modules)", g.n);
+    if (fz_cc_compile(&tc, table_c, table_o) < 0)
+        goto done;
+
+    /* The output is assembled beside its final path, then renamed. */
+    snprintf(tmp_out, sizeof tmp_out, "%s.cryo-tmp-XXXXXX", opt->output);
+    fd = mkstemp(tmp_out);
+    if (fd < 0) {
+        fz_error("cannot write '%s': %s", tmp_out, strerror(errno));
+        tmp_out[0] = '\0';
+        goto done;
+    }
+    close(fd);
+    fd = -1;
+    fz_note("linking %s", opt->output);
+    if (fz_cc_link(&tc, table_o, tmp_out, !opt->keep_symbols) < 0)
+        goto done;
+
+    fd = open(tmp_out, O_WRONLY | O_APPEND | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        fz_error("cannot write '%s': %s", tmp_out, strerror(errno));
+        goto done;
+    }
+    struct bl_trailer t = {
+        .version = BL_FORMAT_VERSION,
+        .payload_offset = (uint64_t)st.st_size,
+        .payload_size = payload_size,
+        .payload_crc = payload_crc,
+        .entry_count = entries,
+    };
+    unsigned char raw[BL_TRAILER_SIZE];
+    bl_trailer_encode(&t, raw);
+    if (append_file(fd, payload, opt->output) < 0
+        || write_all(fd, raw, sizeof raw, opt->output) < 0)
+        goto done;
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0777 & ~mask) != 0 || close(fd) != 0) {
+        fd = -1;
+        fz_error("cannot write '%s': %s", opt->output, strerror(errno));
+        goto done;
+    }
+    fd = -1;
+    if (rename(tmp_out, opt->output) != 0) {
+        fz_error("cannot write '%s': %s", opt->output, strerror(errno));
+        goto done;
+    }
+    tmp_out[0] = '\0';
+    if (stat(opt->output, &st) == 0)
+        fprintf(stderr, "cryo: built %s: %zu modules, %.1f MB, in %.1f s\n", opt->output, g.n,
+                (double)st.st_size / 1e6, now() - t0);
+    rc = 0;
+
+done:
+    if (fd >= 0)
+        close(fd);
+    remove_temporaries();
+    tmp_out[0] = tmp_dir[0] = '\0';
+    free(payload);
+    free(table_c);
+    free(table_o);
+    fz_graph_free(&g);
+    if (py)
+        fz_py_stop();
+    if (have_tc)
+        fz_toolchain_free(&tc);
+    return rc;
+}

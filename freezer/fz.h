@@ -1,0 +1,178 @@
+/* fz.h — the freezer's internal interface (`cryo build`).
+ *
+ * Pipeline (../../shared/DESIGN.md, "The data flow"):
+ *   graph.c        find every module the script needs (scan_imports.c reads
+ *                  each code object's imports); compile each with pyinterp.c
+ *   pack.c         marshalled, deflated code → payload archive (libarchive)
+ *   emit_table.c   the module table as C (runtime/module_table.h)
+ *   cc.c           compile and link with the runtime, gc, bootloader and
+ *                  libpython3.11.a
+ *   build.c        drives the above, appends payload and trailer, and puts
+ *                  the output in place atomically
+ *
+ * Errors: functions return -1 (or NULL) after reporting once through
+ * fz_error(), which names the thing that was wrong and what to do.  Nothing
+ * below main() exits.
+ */
+#ifndef CRYO_FZ_H
+#define CRYO_FZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../bootloader/payload_format.h"
+
+#define CRYO_VERSION_STRING "0.1.0"
+
+/* ---- util.c ---------------------------------------------------------- */
+
+void fz_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fz_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fz_note(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* -v only */
+extern int fz_verbose;
+
+void *fz_xmalloc(size_t n);  /* abort with a message on OOM: the one place */
+void *fz_xrealloc(void *p, size_t n);
+char *fz_xstrdup(const char *s);
+char *fz_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable array of owned strings. */
+struct fz_strv {
+    char **v;
+    size_t n, cap;
+};
+void fz_strv_push(struct fz_strv *sv, const char *s); /* copies s */
+void fz_strv_free(struct fz_strv *sv);
+
+/* Read a whole file; NUL-terminated; *len excludes the NUL.  Reports and
+ * returns NULL on failure, naming `path`. */
+char *fz_read_file(const char *path, size_t *len);
+int fz_is_file(const char *path);
+int fz_is_dir(const char *path);
+
+/* ---- pyinterp.c: the embedded interpreter, for compiling only -------- */
+
+int fz_py_start(void);
+void fz_py_stop(void);
+
+/* Compile `src` as module code with co_filename `vpath`.  Returns a new
+ * code object reference (as void* so non-Python files need no Python.h),
+ * or NULL after reporting a syntax error at `disk_path`. */
+void *fz_py_compile(const char *src, size_t len, const char *vpath, const char *disk_path);
+/* Marshal a code object to a malloc'd buffer. */
+unsigned char *fz_py_marshal(void *code, size_t *len);
+void fz_py_decref(void *obj);
+/* Whether the runtime resolves `name` without a file: a builtin module of
+ * libpython or of the runtime, or a module frozen into libpython. */
+int fz_py_is_builtin(const char *name);
+int fz_py_is_libfrozen(const char *name);
+/* New reference to the code of a module frozen into libpython, or NULL. */
+void *fz_py_libfrozen_code(const char *name);
+
+/* ---- scan_imports.c ------------------------------------------------- */
+
+/* One import statement found in bytecode. */
+struct fz_import {
+    char *name;       /* as written: "os.path", "" for `from . import x` */
+    int level;        /* 0 absolute, n > 0 relative */
+    struct fz_strv fromlist; /* names after `import` in `from X import a, b` */
+    int line;         /* source line, or -1 */
+    int guarded;      /* inside a try whose handler catches ImportError */
+};
+
+struct fz_importv {
+    struct fz_import *v;
+    size_t n, cap;
+};
+
+/* Collect every import of `code` and of the code objects nested in it. */
+int fz_scan_imports(void *code, struct fz_importv *out);
+void fz_importv_free(struct fz_importv *iv);
+
+/* ---- graph.c --------------------------------------------------------- */
+
+enum fz_origin { FZ_ORIGIN_USER, FZ_ORIGIN_STDLIB };
+
+struct fz_module {
+    char *name;          /* dotted; "__main__" for the script */
+    char *disk_path;     /* source on disk; NULL for namespace packages */
+    char *vpath;         /* path in the virtual tree: "pkg/__init__.py" */
+    char *pkg_dir;       /* for packages: directory on disk */
+    int is_package, is_main;
+    enum fz_origin origin;
+    char *reason;        /* why it is in the program, for -v */
+    /* Marshalled code, deflated (filled by graph.c, written by pack.c). */
+    unsigned char *zdata;
+    size_t zlen;
+    uint32_t usize, crc;
+    struct bl_entry entry; /* where pack.c put it in the payload */
+};
+
+struct fz_graph {
+    struct fz_module *mods;
+    size_t n, cap;
+    size_t missing_errors;   /* unguarded imports of user code not found */
+};
+
+struct fz_graph_options {
+    const char *script;
+    struct fz_strv paths;     /* --path, in order, before the stdlib */
+    struct fz_strv includes;  /* --include-module */
+    struct fz_strv excludes;  /* --exclude-module */
+    const char *stdlib_dir;
+};
+
+/* Build the module graph of a script: every module it needs, compiled.
+ * Returns 0, or -1 after reporting (syntax errors, unreadable files,
+ * imports of user code that cannot be found). */
+int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g);
+void fz_graph_free(struct fz_graph *g);
+
+/* Python's rule for a relative import: the absolute name that `name` at
+ * `level` means inside module `importer` (a package if is_package).
+ * Returns a malloc'd string, or NULL when it reaches above the top-level
+ * package. */
+char *fz_resolve_relative(const char *importer, int is_package, const char *name, int level);
+
+/* ---- pack.c ---------------------------------------------------------- */
+
+/* Write the payload archive of `g` to `path`; fill each module's entry and
+ * the payload's size and CRC. */
+int fz_pack_write(struct fz_graph *g, const char *path, uint64_t *size, uint32_t *crc,
+                  uint32_t *entries);
+
+/* Deflate `len` bytes (raw deflate, as payload members are stored). */
+unsigned char *fz_deflate(const unsigned char *data, size_t len, size_t *zlen);
+
+/* ---- emit_table.c ---------------------------------------------------- */
+
+int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_flags,
+                  const char *path);
+
+/* ---- cc.c ------------------------------------------------------------ */
+
+struct fz_toolchain {
+    const char *cc;            /* compiler driver: $CC or "cc" */
+    char *include_dir;         /* holds runtime/ and bootloader/ headers */
+    char *lib_dir_runtime, *lib_dir_bootloader, *lib_dir_gc;
+    const char *libpython;     /* libpython3.11.a */
+};
+
+int fz_toolchain_find(struct fz_toolchain *tc);
+void fz_toolchain_free(struct fz_toolchain *tc);
+int fz_cc_compile(const struct fz_toolchain *tc, const char *src, const char *obj);
+/* strip: leave out symbols and debug information (the default). */
+int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const char *out, int strip);
+
+/* ---- build.c --------------------------------------------------------- */
+
+struct fz_build_options {
+    struct fz_graph_options graph;
+    const char *output;
+    int allow_python_env;
+    int keep_symbols;  /* --keep-symbols: do not strip the output */
+};
+
+int fz_build(const struct fz_build_options *opt);
+
+#endif

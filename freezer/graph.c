@@ -1,0 +1,617 @@
+/* graph.c — find every module a script needs, and compile each.
+ *
+ * Starting from the script, each module is compiled, its imports are read
+ * from its bytecode (scan_imports.c), and each imported name is looked up
+ * the way python3.11 would find it: builtin modules and the modules frozen
+ * into libpython first, then the script's directory, the --path
+ * directories, and Debian's standard library, in that order.
+ *
+ * What is packed (see ../../shared/DESIGN.md, "What to pack"):
+ *   - every module reached by a static import, in any function;
+ *   - a package of the user's (script directory, --path) that the program
+ *     imports is packed whole, with every module below it, since code often
+ *     imports submodules by computed names;
+ *   - `encodings` always, whole: codecs are looked up by name at run time;
+ *   - standard-library packages are not packed whole: they import their
+ *     submodules statically (except encodings), and packing them whole
+ *     would add hundreds of modules (lib2to3, distutils, test) to every
+ *     program;
+ *   - the standard library's own imports of developer tools (doctest, pdb,
+ *     unittest, pydoc, ...) are not followed: it makes them only from
+ *     self-tests and debugging helpers, and following them would pull in a
+ *     third of the standard library.  User code that imports them gets
+ *     them, and so does --include-module.
+ * Modules frozen into libpython (os, io, codecs, ...) and builtin modules
+ * are not packed: the runtime gets them from libpython, as python3.11
+ * does, but their imports are followed.
+ *
+ * Missing modules are collected with the importing file and line.  An
+ * unguarded import from the user's own code (not the standard library)
+ * that cannot be found stops the build; every other miss is reported as a
+ * note (the standard library imports platform modules such as `nt` or
+ * `_winapi` under run-time conditions).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "fz.h"
+
+struct root {
+    const char *dir;
+    enum fz_origin origin;
+};
+
+struct miss {
+    char *name, *where, *why;
+    int line, guarded;
+    enum fz_origin origin;
+};
+
+struct ctx {
+    const struct fz_graph_options *opt;
+    struct fz_graph *g;
+    struct root roots[64];
+    size_t nroots;
+    size_t next;                  /* queue: modules [next, g->n) not yet compiled */
+    struct fz_strv libfrozen_seen;/* libpython-frozen modules already scanned */
+    struct fz_strv absent;        /* names looked up and not found */
+    struct miss *misses;
+    size_t nmiss, capmiss;
+    int failed;
+};
+
+/* ---- small helpers ---- */
+
+static int is_identifier(const char *s, size_t len)
+{
+    if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c >= 0x80))
+            return 0;
+    }
+    return 1;
+}
+
+/* Standard-library modules not followed from other standard-library
+ * modules (see the header comment). */
+static const char *const stdlib_dev_tools[] = {
+    "doctest", "pdb", "pydoc", "pydoc_data", "unittest", "lib2to3", "distutils", "test",
+    "idlelib", "tkinter", "turtle", "turtledemo", "ensurepip", "venv", "xmlrpc.server",
+    "_pyrepl", "trace", "profile", "cProfile", "pstats", "timeit", "tabnanny", "pyclbr",
+    "py_compile", "compileall", "zipapp", "webbrowser", NULL};
+
+static int name_in(const char *name, const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++) {
+        size_t n = strlen(list[i]);
+        if (strncmp(name, list[i], n) == 0 && (name[n] == '\0' || name[n] == '.'))
+            return 1;
+    }
+    return 0;
+}
+
+static int strv_has(const struct fz_strv *sv, const char *s)
+{
+    for (size_t i = 0; i < sv->n; i++)
+        if (strcmp(sv->v[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* NAME or a submodule of NAME was excluded with --exclude-module. */
+static int excluded(const struct ctx *c, const char *name)
+{
+    for (size_t i = 0; i < c->opt->excludes.n; i++) {
+        const char *x = c->opt->excludes.v[i];
+        size_t n = strlen(x);
+        if (strncmp(name, x, n) == 0 && (name[n] == '\0' || name[n] == '.'))
+            return 1;
+    }
+    return 0;
+}
+
+static struct fz_module *find(struct fz_graph *g, const char *name)
+{
+    /* Linear: a program has a few hundred modules at most. */
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->mods[i].name, name) == 0)
+            return &g->mods[i];
+    return NULL;
+}
+
+static struct fz_module *add(struct ctx *c, const char *name)
+{
+    struct fz_graph *g = c->g;
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 64;
+        g->mods = fz_xrealloc(g->mods, g->cap * sizeof *g->mods);
+    }
+    struct fz_module *m = &g->mods[g->n++];
+    memset(m, 0, sizeof *m);
+    m->name = fz_xstrdup(name);
+    return m;
+}
+
+char *fz_resolve_relative(const char *importer, int is_package, const char *name, int level)
+{
+    /* The package the import is relative to: the importer itself if it is
+     * a package, else its parent; then one level up per extra dot. */
+    char *base = fz_xstrdup(importer);
+    if (!is_package) {
+        char *dot = strrchr(base, '.');
+        if (!dot) {
+            free(base);
+            return NULL; /* a top-level module has no package */
+        }
+        *dot = '\0';
+    }
+    for (int i = 1; i < level; i++) {
+        char *dot = strrchr(base, '.');
+        if (!dot) {
+            free(base);
+            return NULL; /* beyond the top-level package */
+        }
+        *dot = '\0';
+    }
+    char *r = name && *name ? fz_printf("%s.%s", base, name) : fz_xstrdup(base);
+    free(base);
+    return r;
+}
+
+static void record_miss(struct ctx *c, const char *name, const struct fz_module *from, int line,
+                        int guarded, const char *why)
+{
+    for (size_t i = 0; i < c->nmiss; i++)
+        if (strcmp(c->misses[i].name, name) == 0 && strcmp(c->misses[i].where, from->vpath) == 0
+            && c->misses[i].line == line)
+            return;
+    if (c->nmiss == c->capmiss) {
+        c->capmiss = c->capmiss ? 2 * c->capmiss : 16;
+        c->misses = fz_xrealloc(c->misses, c->capmiss * sizeof *c->misses);
+    }
+    struct miss *ms = &c->misses[c->nmiss++];
+    ms->name = fz_xstrdup(name);
+    ms->where = fz_xstrdup(from->disk_path ? from->disk_path : from->vpath);
+    ms->why = fz_xstrdup(why);
+    ms->line = line;
+    ms->guarded = guarded;
+    ms->origin = from->origin;
+}
+
+/* ---- finding modules on disk ---- */
+
+static const char *const native_suffixes[] = {
+    ".cpython-311-x86_64-linux-gnu.so", ".abi3.so", ".so", NULL};
+
+/* Does `dir` hold a native extension module named `last`? */
+static int has_native(const char *dir, const char *last)
+{
+    for (int i = 0; native_suffixes[i]; i++) {
+        char *p = fz_printf("%s/%s%s", dir, last, native_suffixes[i]);
+        int yes = fz_is_file(p);
+        free(p);
+        if (yes)
+            return 1;
+    }
+    return 0;
+}
+
+/* Fill m from what `dir` holds for module `last`; 1 if found, 0 if not,
+ * 2 if only a native extension is there. */
+static int probe(const char *dir, const char *last, struct fz_module *m)
+{
+    char *p = fz_printf("%s/%s/__init__.py", dir, last);
+    if (fz_is_file(p)) {
+        m->disk_path = p;
+        m->pkg_dir = fz_printf("%s/%s", dir, last);
+        m->is_package = 1;
+        return 1;
+    }
+    free(p);
+    p = fz_printf("%s/%s.py", dir, last);
+    if (fz_is_file(p)) {
+        m->disk_path = p;
+        return 1;
+    }
+    free(p);
+    return has_native(dir, last) ? 2 : 0;
+}
+
+static char *vpath_for(const char *name, int is_package)
+{
+    char *v = is_package ? fz_printf("%s/__init__.py", name) : fz_printf("%s.py", name);
+    for (char *s = v; *s; s++)
+        if (*s == '.' && strcmp(s, ".py") != 0)
+            *s = '/';
+    return v;
+}
+
+static void add_whole_package(struct ctx *c, struct fz_module *pkg);
+
+/* Make `name` (whose parent, if any, is in the graph) part of the graph.
+ * Returns the module, or NULL when it cannot be found (`*why` says how). */
+static struct fz_module *locate(struct ctx *c, const char *name, const char **why)
+{
+    struct fz_module found = {0};
+    int r = 0;
+    enum fz_origin origin = FZ_ORIGIN_STDLIB;
+    const char *dot = strrchr(name, '.');
+    *why = "not found";
+
+    if (strv_has(&c->absent, name))
+        return NULL;
+    if (!dot) {
+        for (size_t i = 0; i < c->nroots && r != 1; i++) {
+            r = probe(c->roots[i].dir, name, &found);
+            origin = c->roots[i].origin;
+        }
+        if (r != 1) {
+            /* Debian keeps the standard library's native modules apart. */
+            char *dyn = fz_printf("%s/lib-dynload", c->opt->stdlib_dir);
+            if (has_native(dyn, name))
+                r = 2;
+            free(dyn);
+        }
+    } else {
+        char *parent = fz_xstrdup(name);
+        parent[dot - name] = '\0';
+        struct fz_module *pm = find(c->g, parent);
+        free(parent);
+        if (!pm || !pm->is_package) {
+            *why = "its parent is not a package";
+            return NULL;
+        }
+        origin = pm->origin;
+        if (pm->pkg_dir)
+            r = probe(pm->pkg_dir, dot + 1, &found);
+    }
+    if (r != 1) {
+        if (r == 2)
+            *why = "it is a native extension module, which cryo cannot pack yet";
+        fz_strv_push(&c->absent, name);
+        return NULL;
+    }
+    struct fz_module *m = add(c, name);
+    m->disk_path = found.disk_path;
+    m->pkg_dir = found.pkg_dir;
+    m->is_package = found.is_package;
+    m->origin = origin;
+    m->vpath = vpath_for(name, m->is_package);
+    return m;
+}
+
+/* Scan the code of a module frozen into libpython (not packed). */
+static void scan_code(struct ctx *c, struct fz_module *from, void *code);
+
+static void need_libfrozen(struct ctx *c, const char *name)
+{
+    if (strv_has(&c->libfrozen_seen, name))
+        return;
+    fz_strv_push(&c->libfrozen_seen, name);
+    void *code = fz_py_libfrozen_code(name);
+    if (!code)
+        return;
+    struct fz_module pseudo = {.name = (char *)name, .vpath = (char *)name,
+                               .origin = FZ_ORIGIN_STDLIB};
+    scan_code(c, &pseudo, code);
+    fz_py_decref(code);
+}
+
+/* Ensure `name` and its parents are in the graph.  `from`/`line`/`guarded`
+ * describe the import for reports; `from` may be NULL for roots given on
+ * the command line, which must exist.  Returns the module or NULL. */
+static struct fz_module *need(struct ctx *c, const char *name, const struct fz_module *from,
+                              int line, int guarded, const char *reason)
+{
+    char *prefix = fz_xstrdup(name);
+    struct fz_module *m = NULL;
+    char *end = prefix;
+    for (;;) {
+        end += strcspn(end, ".");
+        char saved = *end;
+        *end = '\0';
+        m = NULL;
+        if (excluded(c, prefix))
+            break;
+        /* Served by libpython: not packed, and (os.path) neither are the
+         * names below it; a frozen module's own imports are followed. */
+        if (fz_py_is_builtin(prefix))
+            break;
+        if (fz_py_is_libfrozen(prefix)) {
+            need_libfrozen(c, prefix);
+            break;
+        }
+        m = find(c->g, prefix);
+        if (!m) {
+            const char *why;
+            m = locate(c, prefix, &why);
+            if (!m) {
+                if (from)
+                    record_miss(c, prefix, from, line, guarded, why);
+                else {
+                    fz_error("module '%s' (%s) cannot be found: %s", prefix, reason, why);
+                    c->failed = 1;
+                }
+                break;
+            }
+            m->reason = from ? fz_printf("imported by %s:%d", from->vpath, line)
+                             : fz_xstrdup(reason);
+            if (m->is_package && !strchr(prefix, '.')
+                && (m->origin == FZ_ORIGIN_USER || strcmp(prefix, "encodings") == 0))
+                add_whole_package(c, m);
+            m = find(c->g, prefix); /* add() may have moved the array */
+        }
+        if (saved == '\0')
+            break;
+        *end++ = saved;
+    }
+    free(prefix);
+    return m;
+}
+
+/* Add every module below top-level package `pkg` (directory walk). */
+static void add_tree(struct ctx *c, const char *dir, const char *pkgname, enum fz_origin origin)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct fz_strv names = {0};
+    struct dirent *e;
+    while ((e = readdir(d)))
+        fz_strv_push(&names, e->d_name);
+    closedir(d);
+    /* Sorted, so the graph (and the output) does not depend on readdir. */
+    for (size_t i = 1; i < names.n; i++)
+        for (size_t j = i; j > 0 && strcmp(names.v[j - 1], names.v[j]) > 0; j--) {
+            char *t = names.v[j];
+            names.v[j] = names.v[j - 1];
+            names.v[j - 1] = t;
+        }
+    for (size_t i = 0; i < names.n; i++) {
+        const char *n = names.v[i];
+        size_t len = strlen(n);
+        char *path = fz_printf("%s/%s", dir, n);
+        char *modname = NULL;
+        if (len > 3 && strcmp(n + len - 3, ".py") == 0 && is_identifier(n, len - 3)
+            && strcmp(n, "__init__.py") != 0 && fz_is_file(path)) {
+            modname = fz_printf("%s.%.*s", pkgname, (int)(len - 3), n);
+        } else if (is_identifier(n, len) && fz_is_dir(path)) {
+            int is_test = strcmp(n, "test") == 0 || strcmp(n, "tests") == 0
+                          || strcmp(n, "idle_test") == 0;
+            char *init = fz_printf("%s/__init__.py", path);
+            if (fz_is_file(init) && !(is_test && origin == FZ_ORIGIN_STDLIB))
+                modname = fz_printf("%s.%s", pkgname, n);
+            free(init);
+        }
+        if (modname && !excluded(c, modname) && !find(c->g, modname)
+            && !fz_py_is_libfrozen(modname)) {
+            const char *why;
+            struct fz_module *m = locate(c, modname, &why);
+            if (m) {
+                m->reason = fz_printf("package %.*s is packed whole",
+                                      (int)strcspn(pkgname, "."), pkgname);
+                if (m->is_package)
+                    add_tree(c, m->pkg_dir, modname, origin);
+            }
+        }
+        free(modname);
+        free(path);
+    }
+    fz_strv_free(&names);
+}
+
+static void add_whole_package(struct ctx *c, struct fz_module *pkg)
+{
+    char *name = fz_xstrdup(pkg->name), *dir = fz_xstrdup(pkg->pkg_dir);
+    add_tree(c, dir, name, pkg->origin);
+    free(name);
+    free(dir);
+}
+
+/* ---- compiling and following imports ---- */
+
+static void scan_code(struct ctx *c, struct fz_module *from, void *code)
+{
+    struct fz_importv iv = {0};
+    if (fz_scan_imports(code, &iv) < 0) {
+        c->failed = 1;
+        return;
+    }
+    /* `from` may move when the graph grows: keep what reports need. */
+    struct fz_module self = *from;
+    self.name = fz_xstrdup(from->name);
+    self.vpath = fz_xstrdup(from->vpath);
+    self.disk_path = from->disk_path ? fz_xstrdup(from->disk_path) : NULL;
+
+    for (size_t i = 0; i < iv.n; i++) {
+        const struct fz_import *imp = &iv.v[i];
+        char *abs;
+        if (imp->level > 0) {
+            abs = fz_resolve_relative(self.name, self.is_package, imp->name, imp->level);
+            if (!abs) {
+                record_miss(c, imp->name[0] ? imp->name : ".", &self, imp->line, imp->guarded,
+                            "relative import with no known parent package");
+                continue;
+            }
+        } else {
+            abs = fz_xstrdup(imp->name);
+        }
+        if (self.origin == FZ_ORIGIN_STDLIB && name_in(abs, stdlib_dev_tools)) {
+            free(abs);
+            continue;
+        }
+        struct fz_module *m = need(c, abs, &self, imp->line, imp->guarded, NULL);
+        /* `from pkg import x`: x may be a submodule; if it is not, it is an
+         * attribute and nothing is missing. */
+        if (m && m->is_package) {
+            for (size_t k = 0; k < imp->fromlist.n; k++) {
+                if (strcmp(imp->fromlist.v[k], "*") == 0)
+                    continue;
+                char *sub = fz_printf("%s.%s", abs, imp->fromlist.v[k]);
+                const char *why;
+                if (!excluded(c, sub) && !find(c->g, sub) && !strv_has(&c->absent, sub)) {
+                    struct fz_module *sm = locate(c, sub, &why);
+                    if (sm)
+                        sm->reason = fz_printf("imported by %s:%d", self.vpath, imp->line);
+                }
+                free(sub);
+                m = find(c->g, abs);
+                if (!m)
+                    break;
+            }
+        }
+        free(abs);
+    }
+    free(self.name);
+    free(self.vpath);
+    free(self.disk_path);
+    fz_importv_free(&iv);
+}
+
+/* Compile module `i`, follow its imports, keep its marshalled code. */
+static int process(struct ctx *c, size_t i)
+{
+    struct fz_module *m = &c->g->mods[i];
+    void *code;
+    if (m->disk_path) {
+        size_t len;
+        char *src = fz_read_file(m->disk_path, &len);
+        if (!src)
+            return -1;
+        code = fz_py_compile(src, len, m->vpath, m->disk_path);
+        free(src);
+    } else {
+        code = fz_py_compile("", 0, m->vpath, m->vpath);
+    }
+    if (!code) {
+        if (m->origin == FZ_ORIGIN_STDLIB) {
+            /* A few standard-library files are deliberately not valid
+             * Python 3.11 (test data, lib2to3 fixtures): leave them out. */
+            fz_note("leaving out %s: it does not compile", m->name);
+            m->usize = 0;
+            m->zdata = NULL;
+            return 1;
+        }
+        fz_error("fix the error above, or leave the module out with --exclude-module %s",
+                 m->name);
+        return -1;
+    }
+    scan_code(c, m, code);
+    m = &c->g->mods[i];
+    size_t len;
+    unsigned char *raw = fz_py_marshal(code, &len);
+    fz_py_decref(code);
+    if (!raw)
+        return -1;
+    m->usize = (uint32_t)len;
+    m->crc = (uint32_t)crc32(0, raw, (uInt)len);
+    m->zdata = fz_deflate(raw, len, &m->zlen);
+    free(raw);
+    return 0;
+}
+
+static void drop_module(struct fz_graph *g, size_t i)
+{
+    struct fz_module *m = &g->mods[i];
+    free(m->name);
+    free(m->disk_path);
+    free(m->vpath);
+    free(m->pkg_dir);
+    free(m->reason);
+    free(m->zdata);
+    memmove(m, m + 1, (g->n - i - 1) * sizeof *m);
+    g->n--;
+}
+
+static int cmp_modules(const void *a, const void *b)
+{
+    return strcmp(((const struct fz_module *)a)->name, ((const struct fz_module *)b)->name);
+}
+
+static void report_misses(struct ctx *c)
+{
+    for (size_t i = 0; i < c->nmiss; i++) {
+        struct miss *ms = &c->misses[i];
+        int fatal = ms->origin == FZ_ORIGIN_USER && !ms->guarded;
+        if (fatal) {
+            fz_error("%s:%d: module '%s' cannot be found (%s); add its directory with "
+                     "--path DIR, or leave it out with --exclude-module %s",
+                     ms->where, ms->line, ms->name, ms->why, ms->name);
+            c->g->missing_errors++;
+        } else if (ms->origin == FZ_ORIGIN_USER) {
+            fz_warn("%s:%d: module '%s' cannot be found (%s); the import is guarded, "
+                    "so the program will run without it",
+                    ms->where, ms->line, ms->name, ms->why);
+        } else {
+            fz_note("%s:%d: module '%s' not packed (%s)%s", ms->where, ms->line, ms->name,
+                    ms->why, ms->guarded ? ", guarded import" : "");
+        }
+        free(ms->name);
+        free(ms->where);
+        free(ms->why);
+    }
+    free(c->misses);
+}
+
+int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
+{
+    struct ctx c = {.opt = opt, .g = g};
+    memset(g, 0, sizeof *g);
+
+    char *script_dir = fz_xstrdup(opt->script);
+    char *slash = strrchr(script_dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(script_dir, ".");
+    c.roots[c.nroots++] = (struct root){script_dir, FZ_ORIGIN_USER};
+    for (size_t i = 0; i < opt->paths.n && c.nroots < 63; i++)
+        c.roots[c.nroots++] = (struct root){opt->paths.v[i], FZ_ORIGIN_USER};
+    c.roots[c.nroots++] = (struct root){opt->stdlib_dir, FZ_ORIGIN_STDLIB};
+
+    const char *base = slash ? slash + 1 : opt->script;
+    struct fz_module *main_mod = add(&c, "__main__");
+    main_mod->is_main = 1;
+    main_mod->disk_path = fz_xstrdup(opt->script);
+    main_mod->vpath = fz_xstrdup(base);
+    main_mod->origin = FZ_ORIGIN_USER;
+    main_mod->reason = fz_xstrdup("the script");
+
+    need(&c, "encodings", NULL, 0, 0, "always packed: codecs are looked up by name");
+    for (size_t i = 0; i < opt->includes.n; i++)
+        need(&c, opt->includes.v[i], NULL, 0, 0, "--include-module");
+
+    for (; c.next < g->n && !c.failed; c.next++) {
+        int r = process(&c, c.next);
+        if (r < 0)
+            c.failed = 1;
+        else if (r == 1) {
+            drop_module(g, c.next);
+            c.next--;
+        }
+    }
+    report_misses(&c);
+    fz_strv_free(&c.libfrozen_seen);
+    fz_strv_free(&c.absent);
+    free(script_dir);
+    if (c.failed || g->missing_errors)
+        return -1;
+    qsort(g->mods, g->n, sizeof *g->mods, cmp_modules);
+    for (size_t i = 0; i < g->n; i++)
+        fz_note("packed %-40s %s", g->mods[i].name, g->mods[i].reason ? g->mods[i].reason : "");
+    return 0;
+}
+
+void fz_graph_free(struct fz_graph *g)
+{
+    while (g->n)
+        drop_module(g, g->n - 1);
+    free(g->mods);
+    memset(g, 0, sizeof *g);
+}

@@ -1,0 +1,203 @@
+/* main.c — the `cryo` command line.  Parses arguments, checks what can be
+ * checked before any work (the script, --path directories, module names)
+ * and hands a struct fz_build_options to build.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cryo_config.h"
+#include "fz.h"
+
+enum { EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+    "usage: cryo build SCRIPT [-o OUT] [--path DIR]... [--include-module NAME]...\n"
+    "                  [--exclude-module NAME]... [--allow-python-env]\n"
+    "                  [--keep-symbols] [-v]\n"
+    "       cryo --help | --version\n";
+
+static const char help_text[] =
+    "cryo freezes a Python 3.11 program into one executable that runs where\n"
+    "Python is absent: its modules, a static libpython and a small bootloader\n"
+    "in a single file.\n"
+    "\n"
+    "Commands:\n"
+    "  build SCRIPT        freeze SCRIPT and the modules it imports\n"
+    "\n"
+    "Options of build:\n"
+    "  -o, --output OUT          the executable to write (default: SCRIPT's name\n"
+    "                            without .py, in the current directory)\n"
+    "  --path DIR                also look for the program's modules in DIR\n"
+    "                            (after SCRIPT's directory, before the standard\n"
+    "                            library); may be repeated\n"
+    "  --include-module NAME     pack module NAME even if no import names it\n"
+    "                            (a package is packed whole); may be repeated\n"
+    "  --exclude-module NAME     never pack NAME or its submodules, and accept\n"
+    "                            imports of it that cannot be found; may be repeated\n"
+    "  --allow-python-env        let PYTHON* environment variables (PYTHONPATH,\n"
+    "                            PYTHONIOENCODING, ...) act on the program, as they\n"
+    "                            do on python3.11; by default they are ignored\n"
+    "  --keep-symbols            keep symbols and debug information in the output,\n"
+    "                            for debuggers and profilers (about 4x larger)\n"
+    "  -v, --verbose             say what is packed and why, and every command run\n"
+    "\n"
+    "Modules are found as python3.11 finds them: SCRIPT's directory, then\n"
+    "each --path, then " CRYO_STDLIB_DIR ".  An import that cannot be\n"
+    "found is an error in your own code unless it is inside\n"
+    "`try: ... except ImportError:`; in the standard library it is a note (-v).\n"
+    "\n"
+    "The C compiler is $CC, or cc.  Temporary files go to $TMPDIR, or /tmp.\n"
+    "Exit status: 0 built, 1 build failed, 2 bad command line.\n";
+
+static int valid_module_name(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (const char *p = s; *p; p++) {
+        int start = p == s || p[-1] == '.';
+        unsigned char c = (unsigned char)*p;
+        if (c == '.') {
+            if (start || p[1] == '\0')
+                return 0;
+        } else if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80
+                     || (!start && c >= '0' && c <= '9'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static char *default_output(const char *script)
+{
+    const char *base = strrchr(script, '/');
+    base = base ? base + 1 : script;
+    size_t n = strlen(base);
+    if (n > 3 && strcmp(base + n - 3, ".py") == 0)
+        n -= 3;
+    return fz_printf("./%.*s", (int)n, base);
+}
+
+static int cmd_build(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"path", required_argument, NULL, 'p'},
+        {"include-module", required_argument, NULL, 'i'},
+        {"exclude-module", required_argument, NULL, 'x'},
+        {"allow-python-env", no_argument, NULL, 'E'},
+        {"keep-symbols", no_argument, NULL, 'g'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct fz_build_options opt = {0};
+    char *output = NULL;
+    int c, rc = EXIT_USAGE;
+
+    opt.graph.stdlib_dir = CRYO_STDLIB_DIR;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            free(output);
+            output = fz_xstrdup(optarg);
+            break;
+        case 'p':
+            if (!fz_is_dir(optarg)) {
+                fz_error("--path '%s': %s", optarg,
+                         access(optarg, F_OK) == 0 ? "not a directory" : strerror(errno));
+                goto out;
+            }
+            fz_strv_push(&opt.graph.paths, optarg);
+            break;
+        case 'i':
+        case 'x':
+            if (!valid_module_name(optarg)) {
+                fz_error("--%s-module '%s': not a module name (like pkg.mod)",
+                         c == 'i' ? "include" : "exclude", optarg);
+                goto out;
+            }
+            fz_strv_push(c == 'i' ? &opt.graph.includes : &opt.graph.excludes, optarg);
+            break;
+        case 'E':
+            opt.allow_python_env = 1;
+            break;
+        case 'g':
+            opt.keep_symbols = 1;
+            break;
+        case 'v':
+            fz_verbose = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            fputs("\n", stdout);
+            fputs(help_text, stdout);
+            rc = 0;
+            goto out;
+        default:
+            fputs(usage_text, stderr);
+            goto out;
+        }
+    }
+    if (optind != argc - 1) {
+        fz_error(optind == argc ? "build: no SCRIPT given" : "build: more than one SCRIPT given");
+        fputs(usage_text, stderr);
+        goto out;
+    }
+    const char *script = argv[optind];
+    if (access(script, F_OK) != 0) {
+        fz_error("cannot read '%s': %s", script, strerror(errno));
+        rc = 1;
+        goto out;
+    }
+    if (fz_is_dir(script)) {
+        fz_error("cannot freeze '%s': it is a directory; name the script to run", script);
+        rc = 1;
+        goto out;
+    }
+    if (access(script, R_OK) != 0) {
+        fz_error("cannot read '%s': %s", script, strerror(errno));
+        rc = 1;
+        goto out;
+    }
+    opt.graph.script = script;
+    if (!output)
+        output = default_output(script);
+    opt.output = output;
+    rc = fz_build(&opt) == 0 ? 0 : 1;
+
+out:
+    free(output);
+    fz_strv_free(&opt.graph.paths);
+    fz_strv_free(&opt.graph.includes);
+    fz_strv_free(&opt.graph.excludes);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0
+        || strcmp(argv[1], "help") == 0) {
+        fputs(usage_text, stdout);
+        fputs("\n", stdout);
+        fputs(help_text, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("cryo %s (Python %s, %s)\n", CRYO_VERSION_STRING, CRYO_PYTHON_VERSION,
+               CRYO_LIBPYTHON_A);
+        return 0;
+    }
+    if (strcmp(argv[1], "build") == 0)
+        return cmd_build(argc - 1, argv + 1);
+    fz_error("unknown command '%s'", argv[1]);
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+}

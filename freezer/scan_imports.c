@@ -1,0 +1,254 @@
+/* scan_imports.c — find the imports of a code object by reading its
+ * bytecode.  VERSION-SPECIFIC: the instruction and exception-table formats
+ * are CPython 3.11's (Include/opcode.h, Objects/exception_handling_notes.txt).
+ *
+ * `import a.b`, `from . import x` and `from a import b` all compile to
+ *     LOAD_CONST <level>; LOAD_CONST <fromlist>; IMPORT_NAME <name>
+ * so the import's name, level and fromlist are read off those three
+ * instructions.  Every nested code object (functions, classes,
+ * comprehensions) is scanned too: an import inside a function is still a
+ * module the program may need.
+ *
+ * "Guarded" means the import sits inside a try whose handler catches
+ * ImportError (or ModuleNotFoundError, Exception, BaseException, or is a
+ * bare except): such a program copes with the module's absence, so a
+ * missing module there is a note, not an error.  The exception table maps
+ * each instruction to its innermost handler; when that handler is a `with`
+ * or `finally` cleanup, which re-raises, the handler's own code is looked up
+ * in the table in turn to find the enclosing try.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <opcode.h>
+#include <string.h>
+
+#include "fz.h"
+
+struct codeunit {
+    int op, arg;
+};
+
+/* Decode the instruction at code unit `i` of `code` (n units), folding
+ * EXTENDED_ARG prefixes; returns the index of the unit after it. */
+static Py_ssize_t decode(const unsigned char *code, Py_ssize_t n, Py_ssize_t i, struct codeunit *cu)
+{
+    int arg = 0;
+    while (i < n && code[2 * i] == EXTENDED_ARG) {
+        arg = (arg << 8) | code[2 * i + 1];
+        i++;
+    }
+    if (i >= n) {
+        cu->op = CACHE;
+        cu->arg = 0;
+        return n;
+    }
+    cu->op = code[2 * i];
+    cu->arg = (arg << 8) | code[2 * i + 1];
+    return i + 1;
+}
+
+/* ---- exception table (3.11 varint format) ---- */
+
+struct handler {
+    int start, end, target; /* code units; [start, end) */
+};
+
+static int read_varint(const unsigned char **p, const unsigned char *end, int *out)
+{
+    if (*p >= end)
+        return -1;
+    unsigned b = *(*p)++;
+    int v = b & 63;
+    while (b & 64) {
+        if (*p >= end)
+            return -1;
+        b = *(*p)++;
+        v = (v << 6) | (b & 63);
+    }
+    *out = v;
+    return 0;
+}
+
+/* The handler covering code unit `at`, or -1 in h->target when none. */
+static void find_handler(PyObject *table, int at, struct handler *h)
+{
+    const unsigned char *p = (const unsigned char *)PyBytes_AS_STRING(table);
+    const unsigned char *end = p + PyBytes_GET_SIZE(table);
+    h->target = -1;
+    while (p < end) {
+        int start, size, target, depth;
+        if (read_varint(&p, end, &start) || read_varint(&p, end, &size)
+            || read_varint(&p, end, &target) || read_varint(&p, end, &depth))
+            return;
+        if (at >= start && at < start + size) {
+            h->start = start;
+            h->end = start + size;
+            h->target = target;
+            return;
+        }
+    }
+}
+
+static int name_catches_import_error(PyObject *names, int idx)
+{
+    static const char *const catching[] = {
+        "ImportError", "ModuleNotFoundError", "Exception", "BaseException", NULL};
+    if (idx < 0 || idx >= PyTuple_GET_SIZE(names))
+        return 0;
+    const char *s = PyUnicode_AsUTF8(PyTuple_GET_ITEM(names, idx));
+    if (!s) {
+        PyErr_Clear();
+        return 0;
+    }
+    for (int i = 0; catching[i]; i++)
+        if (strcmp(s, catching[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if the handler at `target` catches ImportError; 0 if it does not;
+ * -1 if it is a cleanup that re-raises (look further out). */
+static int handler_catches(const unsigned char *code, Py_ssize_t n, PyObject *names, int target)
+{
+    struct codeunit cu;
+    Py_ssize_t i = target;
+    int seen = 0, after_push = 0;
+    /* A handler's except clauses come one after another; 64 instructions
+     * covers every realistic chain of clauses. */
+    while (i < n && seen < 64) {
+        i = decode(code, n, i, &cu);
+        if (cu.op == CACHE)
+            continue;
+        seen++;
+        if (cu.op == PUSH_EXC_INFO) {
+            after_push = 1;
+            continue;
+        }
+        if (after_push == 1) {
+            after_push = 2;
+            if (cu.op == POP_TOP)
+                return 1; /* bare `except:` */
+        }
+        if (cu.op == WITH_EXCEPT_START)
+            return -1;
+        if (cu.op == LOAD_GLOBAL && name_catches_import_error(names, cu.arg >> 1))
+            return 1;
+        if (cu.op == LOAD_NAME && name_catches_import_error(names, cu.arg))
+            return 1;
+        if (cu.op == RERAISE)
+            return -1; /* finally, or no matching clause: the outer try decides */
+    }
+    return 0;
+}
+
+static int is_guarded(PyCodeObject *co, const unsigned char *code, Py_ssize_t n, int at)
+{
+    PyObject *table = co->co_exceptiontable;
+    if (!table || !PyBytes_Check(table) || PyBytes_GET_SIZE(table) == 0)
+        return 0;
+    for (int hops = 0; hops < 8; hops++) {
+        struct handler h;
+        find_handler(table, at, &h);
+        if (h.target < 0)
+            return 0;
+        int r = handler_catches(code, n, co->co_names, h.target);
+        if (r >= 0)
+            return r;
+        at = h.target; /* the cleanup's code sits inside the enclosing try */
+    }
+    return 0;
+}
+
+/* ---- the scan ---- */
+
+static void push_import(struct fz_importv *out, struct fz_import *imp)
+{
+    if (out->n == out->cap) {
+        out->cap = out->cap ? 2 * out->cap : 16;
+        out->v = fz_xrealloc(out->v, out->cap * sizeof *out->v);
+    }
+    out->v[out->n++] = *imp;
+}
+
+static int scan(PyCodeObject *co, struct fz_importv *out, int depth)
+{
+    if (depth > 200)
+        return 0; /* pathological nesting: nothing real is that deep */
+    PyObject *bytes = PyCode_GetCode(co);
+    if (!bytes)
+        return -1;
+    const unsigned char *code = (const unsigned char *)PyBytes_AS_STRING(bytes);
+    Py_ssize_t n = PyBytes_GET_SIZE(bytes) / 2;
+    PyObject *consts = co->co_consts, *names = co->co_names;
+    struct codeunit prev2 = {CACHE, 0}, prev = {CACHE, 0}, cu;
+
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_ssize_t at = i;
+        i = decode(code, n, i, &cu);
+        if (cu.op == CACHE)
+            continue;
+        if (cu.op == IMPORT_NAME && cu.arg < PyTuple_GET_SIZE(names)) {
+            struct fz_import imp = {0};
+            const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(names, cu.arg));
+            if (!name) {
+                Py_DECREF(bytes);
+                return -1;
+            }
+            imp.name = fz_xstrdup(name);
+            if (prev2.op == LOAD_CONST && prev2.arg < PyTuple_GET_SIZE(consts)) {
+                PyObject *lv = PyTuple_GET_ITEM(consts, prev2.arg);
+                if (PyLong_Check(lv))
+                    imp.level = (int)PyLong_AsLong(lv);
+            }
+            if (prev.op == LOAD_CONST && prev.arg < PyTuple_GET_SIZE(consts)) {
+                PyObject *fl = PyTuple_GET_ITEM(consts, prev.arg);
+                if (PyTuple_Check(fl))
+                    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(fl); k++) {
+                        const char *s = PyUnicode_Check(PyTuple_GET_ITEM(fl, k))
+                                            ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(fl, k))
+                                            : NULL;
+                        if (s)
+                            fz_strv_push(&imp.fromlist, s);
+                    }
+            }
+            imp.line = PyCode_Addr2Line(co, (int)(2 * at));
+            imp.guarded = is_guarded(co, code, n, (int)at);
+            push_import(out, &imp);
+        }
+        prev2 = prev;
+        prev = cu;
+    }
+    Py_DECREF(bytes);
+
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(consts); k++) {
+        PyObject *c = PyTuple_GET_ITEM(consts, k);
+        if (PyCode_Check(c) && scan((PyCodeObject *)c, out, depth + 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int fz_scan_imports(void *code, struct fz_importv *out)
+{
+    if (!code || !PyCode_Check((PyObject *)code)) {
+        fz_error("internal: import scan of something that is not a code object");
+        return -1;
+    }
+    if (scan((PyCodeObject *)code, out, 0) < 0) {
+        PyErr_Print();
+        fz_error("cannot read the bytecode of a module");
+        return -1;
+    }
+    return 0;
+}
+
+void fz_importv_free(struct fz_importv *iv)
+{
+    for (size_t i = 0; i < iv->n; i++) {
+        free(iv->v[i].name);
+        fz_strv_free(&iv->v[i].fromlist);
+    }
+    free(iv->v);
+    iv->v = NULL;
+    iv->n = iv->cap = 0;
+}

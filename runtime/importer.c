@@ -1,0 +1,311 @@
+/* importer.c — the embedded importer: the `_cryo` builtin module and its
+ * Importer, first on sys.meta_path, serving every module of the generated
+ * module table (module_table.h) from the payload.
+ *
+ * It follows PEP 451 (find_spec / create_module / exec_module) and also
+ * offers the loader methods that runpy, pkgutil, inspect and linecache use
+ * (get_code, get_source, is_package, get_filename).
+ *
+ * The virtual tree: a frozen module's __file__ is "<sys.executable>/<path>",
+ * e.g. "/usr/local/bin/app/json/decoder.py", and a package's __path__ is
+ * ["<sys.executable>/<package dir>"].  Like a zip archive's paths, they name
+ * the module inside the executable: stable for a given install location,
+ * and never a real file that the host could substitute.
+ *
+ * Ownership: the module keeps one reference to ModuleSpec and _imp's
+ * _fix_co_filename for the life of the interpreter (static: the runtime runs
+ * one interpreter; sub-interpreters are not supported).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <marshal.h>
+#include <stdlib.h>
+
+#include "runtime.h"
+
+struct bl_payload rt_payload;
+PyObject *rt_root;
+
+static PyObject *module_spec_type;  /* importlib._bootstrap.ModuleSpec */
+static PyObject *fix_co_filename;   /* _imp._fix_co_filename */
+static PyObject *the_importer;
+
+PyObject *rt_module_origin(const struct rt_module *m)
+{
+    return PyUnicode_FromFormat("%U/%s", rt_root, m->path);
+}
+
+PyObject *rt_load_code(const struct rt_module *m, PyObject *filename)
+{
+    unsigned char *buf = PyMem_RawMalloc(m->code.usize ? m->code.usize : 1);
+    if (!buf)
+        return PyErr_NoMemory();
+    enum bl_err err = bl_payload_read(&rt_payload, &m->code, buf);
+    if (err != BL_OK) {
+        PyMem_RawFree(buf);
+        if (err == BL_ERR_NOMEM)
+            return PyErr_NoMemory();
+        return PyErr_Format(PyExc_ImportError,
+                            "cannot load frozen module '%s' from '%U': %s; "
+                            "rebuild the program or download it again",
+                            m->name, rt_root, bl_strerror(err));
+    }
+    PyObject *code = PyMarshal_ReadObjectFromString((const char *)buf, m->code.usize);
+    PyMem_RawFree(buf);
+    if (!code)
+        return NULL;
+    if (!PyCode_Check(code)) {
+        Py_DECREF(code);
+        return PyErr_Format(PyExc_ImportError,
+                            "frozen module '%s' holds no code object", m->name);
+    }
+    /* Code is compiled with its path relative to the virtual root; point it
+     * at where this executable really is, so tracebacks and __file__ agree. */
+    if (filename) {
+        PyObject *r = PyObject_CallFunctionObjArgs(fix_co_filename, code, filename, NULL);
+        if (!r) {
+            Py_DECREF(code);
+            return NULL;
+        }
+        Py_DECREF(r);
+    }
+    return code;
+}
+
+/* The table entry a loader method is asked about; NULL with ImportError
+ * set when it is not ours (or is the script). */
+static const struct rt_module *lookup(PyObject *fullname, int raise)
+{
+    const char *name = PyUnicode_AsUTF8(fullname);
+    if (!name)
+        return NULL;
+    const struct rt_module *m = rt_table_find(&cryo_app, name);
+    if (m && (m->flags & RT_MOD_MAIN))
+        m = NULL;
+    if (!m && raise)
+        PyErr_Format(PyExc_ImportError, "frozen module '%U' not found", fullname);
+    return m;
+}
+
+static PyObject *importer_find_spec(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"fullname", "path", "target", NULL};
+    PyObject *fullname, *path = Py_None, *target = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "U|OO:find_spec", kwlist,
+                                     &fullname, &path, &target))
+        return NULL;
+    const struct rt_module *m = lookup(fullname, 0);
+    if (!m) {
+        if (PyErr_Occurred())
+            return NULL;
+        Py_RETURN_NONE;
+    }
+
+    PyObject *spec = NULL, *origin = NULL, *kwargs = NULL, *sargs = NULL;
+    int is_pkg = (m->flags & RT_MOD_PACKAGE) != 0;
+    origin = rt_module_origin(m);
+    if (!origin)
+        goto error;
+    sargs = PyTuple_Pack(2, fullname, self);
+    kwargs = Py_BuildValue("{sOsO}", "origin", origin, "is_package", is_pkg ? Py_True : Py_False);
+    if (!sargs || !kwargs)
+        goto error;
+    spec = PyObject_Call(module_spec_type, sargs, kwargs);
+    if (!spec)
+        goto error;
+    if (PyObject_SetAttrString(spec, "has_location", Py_True) < 0)
+        goto error;
+    if (is_pkg) {
+        /* __path__ is the package's directory in the virtual tree. */
+        Py_ssize_t len = PyUnicode_GetLength(origin);
+        Py_ssize_t slash = PyUnicode_FindChar(origin, '/', 0, len, -1);
+        if (slash < 0)
+            goto error;
+        PyObject *dir = PyUnicode_Substring(origin, 0, slash);
+        PyObject *locs = dir ? PyObject_GetAttrString(spec, "submodule_search_locations") : NULL;
+        int rc = locs ? PyList_Append(locs, dir) : -1;
+        Py_XDECREF(locs);
+        Py_XDECREF(dir);
+        if (rc < 0)
+            goto error;
+    }
+    Py_DECREF(origin);
+    Py_DECREF(sargs);
+    Py_DECREF(kwargs);
+    return spec;
+
+error:
+    Py_XDECREF(spec);
+    Py_XDECREF(origin);
+    Py_XDECREF(sargs);
+    Py_XDECREF(kwargs);
+    return NULL;
+}
+
+static PyObject *importer_create_module(PyObject *self, PyObject *spec)
+{
+    (void)self;
+    (void)spec;
+    Py_RETURN_NONE; /* default module creation */
+}
+
+static PyObject *importer_exec_module(PyObject *self, PyObject *module)
+{
+    (void)self;
+    PyObject *spec = NULL, *name = NULL, *origin = NULL, *code = NULL, *r = NULL;
+    spec = PyObject_GetAttrString(module, "__spec__");
+    if (!spec)
+        goto done;
+    name = PyObject_GetAttrString(spec, "name");
+    origin = name ? PyObject_GetAttrString(spec, "origin") : NULL;
+    if (!origin)
+        goto done;
+    const struct rt_module *m = lookup(name, 1);
+    if (!m)
+        goto done;
+    code = rt_load_code(m, origin);
+    if (!code)
+        goto done;
+    PyObject *dict = PyModule_GetDict(module); /* borrowed */
+    if (!dict)
+        goto done;
+    r = PyEval_EvalCode(code, dict, dict);
+done:
+    Py_XDECREF(spec);
+    Py_XDECREF(name);
+    Py_XDECREF(origin);
+    Py_XDECREF(code);
+    if (!r)
+        return NULL;
+    Py_DECREF(r);
+    Py_RETURN_NONE;
+}
+
+static PyObject *importer_get_code(PyObject *self, PyObject *fullname)
+{
+    (void)self;
+    if (!PyUnicode_Check(fullname))
+        return PyErr_Format(PyExc_TypeError, "get_code() argument must be str");
+    const struct rt_module *m = lookup(fullname, 1);
+    if (!m)
+        return NULL;
+    PyObject *origin = rt_module_origin(m);
+    if (!origin)
+        return NULL;
+    PyObject *code = rt_load_code(m, origin);
+    Py_DECREF(origin);
+    return code;
+}
+
+static PyObject *importer_get_source(PyObject *self, PyObject *fullname)
+{
+    (void)self;
+    if (!PyUnicode_Check(fullname))
+        return PyErr_Format(PyExc_TypeError, "get_source() argument must be str");
+    if (!lookup(fullname, 1))
+        return NULL;
+    Py_RETURN_NONE; /* sources are not shipped (see README, "Limits") */
+}
+
+static PyObject *importer_is_package(PyObject *self, PyObject *fullname)
+{
+    (void)self;
+    if (!PyUnicode_Check(fullname))
+        return PyErr_Format(PyExc_TypeError, "is_package() argument must be str");
+    const struct rt_module *m = lookup(fullname, 1);
+    if (!m)
+        return NULL;
+    return PyBool_FromLong(m->flags & RT_MOD_PACKAGE);
+}
+
+static PyObject *importer_get_filename(PyObject *self, PyObject *fullname)
+{
+    (void)self;
+    if (!PyUnicode_Check(fullname))
+        return PyErr_Format(PyExc_TypeError, "get_filename() argument must be str");
+    const struct rt_module *m = lookup(fullname, 1);
+    return m ? rt_module_origin(m) : NULL;
+}
+
+static PyMethodDef importer_methods[] = {
+    {"find_spec", (PyCFunction)(void (*)(void))importer_find_spec,
+     METH_VARARGS | METH_KEYWORDS, "Spec of a frozen module, or None."},
+    {"create_module", importer_create_module, METH_O, "Default module creation."},
+    {"exec_module", importer_exec_module, METH_O, "Run a frozen module's code."},
+    {"get_code", importer_get_code, METH_O, "Code object of a frozen module."},
+    {"get_source", importer_get_source, METH_O, "None: sources are not shipped."},
+    {"is_package", importer_is_package, METH_O, "Whether a frozen module is a package."},
+    {"get_filename", importer_get_filename, METH_O, "Virtual path of a frozen module."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject importer_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_cryo.Importer",
+    .tp_basicsize = sizeof(PyObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Finder and loader of the modules frozen into this executable.",
+    .tp_methods = importer_methods,
+    .tp_new = PyType_GenericNew,
+};
+
+static int cryo_exec(PyObject *m)
+{
+    if (PyType_Ready(&importer_type) < 0)
+        return -1;
+    return PyModule_AddType(m, &importer_type);
+}
+
+static PyModuleDef_Slot cryo_slots[] = {
+    {Py_mod_exec, cryo_exec},
+    {0, NULL},
+};
+
+static struct PyModuleDef cryo_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_cryo",
+    .m_doc = "cryo's runtime support: the importer of frozen modules.",
+    .m_size = 0,
+    .m_slots = cryo_slots,
+};
+
+PyObject *rt_init_cryo_module(void)
+{
+    return PyModuleDef_Init(&cryo_def);
+}
+
+PyObject *rt_importer_get(void)
+{
+    return the_importer;
+}
+
+int rt_importer_install(void)
+{
+    PyObject *bootstrap = NULL, *imp = NULL, *cryo = NULL, *type = NULL;
+    PyObject *meta_path;
+    int rc = -1;
+
+    bootstrap = PyImport_ImportModule("_frozen_importlib");
+    imp = bootstrap ? PyImport_ImportModule("_imp") : NULL;
+    cryo = imp ? PyImport_ImportModule("_cryo") : NULL;
+    if (!cryo)
+        goto done;
+    module_spec_type = PyObject_GetAttrString(bootstrap, "ModuleSpec");
+    fix_co_filename = module_spec_type ? PyObject_GetAttrString(imp, "_fix_co_filename") : NULL;
+    type = fix_co_filename ? PyObject_GetAttrString(cryo, "Importer") : NULL;
+    the_importer = type ? PyObject_CallNoArgs(type) : NULL;
+    if (!the_importer)
+        goto done;
+    meta_path = PySys_GetObject("meta_path"); /* borrowed */
+    if (!meta_path || !PyList_Check(meta_path)) {
+        PyErr_SetString(PyExc_RuntimeError, "sys.meta_path is missing");
+        goto done;
+    }
+    rc = PyList_Insert(meta_path, 0, the_importer);
+done:
+    Py_XDECREF(bootstrap);
+    Py_XDECREF(imp);
+    Py_XDECREF(cryo);
+    Py_XDECREF(type);
+    return rc;
+}

@@ -1,0 +1,228 @@
+/* interp.c — interpreter bring-up and __main__, with python's semantics.
+ *
+ * Order (see ../../shared/DESIGN.md, "The data flow"):
+ *   1. gc_install(): our allocator, before Python allocates anything;
+ *   2. pre-initialise: python's locale and UTF-8 rules, PYTHON* variables
+ *      ignored unless the program was built with --allow-python-env;
+ *   3. core initialisation (_init_main = 0): builtins and frozen importlib
+ *      only, no path search (pathconfig_py311.c), no site;
+ *   4. our importer goes first on sys.meta_path, so that everything the
+ *      main phase imports (encodings, for the standard streams) comes from
+ *      the payload;
+ *   5. main phase; then sys.frozen, exit/quit/help, and the script runs as
+ *      __main__, exiting as `python3.11 app.py` would.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../gc/gc.h"
+#include "builtins.h"
+#include "runtime.h"
+
+/* CPython's exit status when flushing or finalising fails after the
+ * program ran (Modules/main.c uses the same number). */
+#define RT_EXIT_FINALIZE_FAILED 120
+
+static PyStatus set_config(PyConfig *c, int argc, char **argv, const char *exe)
+{
+    PyStatus st;
+    int allow_env = (cryo_app.flags & RT_APP_ALLOW_PYTHON_ENV) != 0;
+
+    c->parse_argv = 0;            /* argv belongs to the program, not to us */
+    c->use_environment = allow_env;
+    c->site_import = 0;           /* no site-packages: the program is hermetic */
+    c->user_site_directory = 0;
+    c->pathconfig_warnings = 0;
+    c->install_signal_handlers = 1;
+    c->_init_main = 0;            /* stop after the core: see step 4 above */
+
+    st = PyConfig_SetBytesArgv(c, argc, argv);
+    if (PyStatus_Exception(st))
+        return st;
+    st = PyConfig_SetBytesString(c, &c->program_name, argc > 0 ? argv[0] : exe);
+    if (PyStatus_Exception(st))
+        return st;
+    st = PyConfig_SetBytesString(c, &c->executable, exe);
+    if (PyStatus_Exception(st))
+        return st;
+
+    /* sys.prefix and friends: the directory holding the executable. */
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", exe);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, "/");
+    st = PyConfig_SetBytesString(c, &c->prefix, dir);
+    if (PyStatus_Exception(st))
+        return st;
+    /* An empty search path: nothing on the host's disk can change what the
+     * program imports. */
+    c->module_search_paths_set = 1;
+    return PyStatus_Ok();
+}
+
+static void register_builtins(void)
+{
+#define X(name, init) PyImport_AppendInittab(name, init);
+    RT_EXTRA_BUILTINS(X)
+#undef X
+}
+
+/* What `site` would add that scripts use: exit(), quit() and help(), from
+ * the _sitebuiltins module frozen into libpython.  0 or -1 with an
+ * exception set. */
+static int add_site_builtins(void)
+{
+    PyObject *sb = PyImport_ImportModule("_sitebuiltins");
+    PyObject *builtins = PyImport_ImportModule("builtins");
+    PyObject *quitter = NULL, *helper = NULL, *o = NULL;
+    int rc = -1;
+    if (!sb || !builtins)
+        goto done;
+    quitter = PyObject_GetAttrString(sb, "Quitter");
+    helper = quitter ? PyObject_GetAttrString(sb, "_Helper") : NULL;
+    if (!helper)
+        goto done;
+    static const char *const names[] = {"exit", "quit"};
+    for (size_t i = 0; i < 2; i++) {
+        o = PyObject_CallFunction(quitter, "ss", names[i], "Ctrl-D (i.e. EOF)");
+        if (!o || PyObject_SetAttrString(builtins, names[i], o) < 0)
+            goto done;
+        Py_CLEAR(o);
+    }
+    o = PyObject_CallNoArgs(helper);
+    if (!o || PyObject_SetAttrString(builtins, "help", o) < 0)
+        goto done;
+    rc = 0;
+done:
+    Py_XDECREF(o);
+    Py_XDECREF(helper);
+    Py_XDECREF(quitter);
+    Py_XDECREF(builtins);
+    Py_XDECREF(sb);
+    return rc;
+}
+
+static const struct rt_module *find_main(void)
+{
+    for (size_t i = 0; i < cryo_app.module_count; i++)
+        if (cryo_app.modules[i].flags & RT_MOD_MAIN)
+            return &cryo_app.modules[i];
+    return NULL;
+}
+
+/* Run the script in __main__.  Returns 0, or 1 after printing the
+ * traceback; SystemExit does not return (PyErr_Print exits as python
+ * does).  Sets *interrupted when the script ended by KeyboardInterrupt. */
+static int run_main(int *interrupted)
+{
+    const struct rt_module *m = find_main();
+    PyObject *origin = NULL, *code = NULL, *r = NULL;
+    PyObject *main_mod = PyImport_AddModule("__main__"); /* borrowed */
+    PyObject *d = main_mod ? PyModule_GetDict(main_mod) : NULL;
+    if (!d)
+        goto error;
+    if (!m) {
+        PyErr_SetString(PyExc_RuntimeError, "this executable has no __main__ module");
+        goto error;
+    }
+    origin = rt_module_origin(m);
+    if (!origin || PyDict_SetItemString(d, "__file__", origin) < 0
+        || PyDict_SetItemString(d, "__cached__", Py_None) < 0
+        || PyDict_SetItemString(d, "__loader__", rt_importer_get()) < 0)
+        goto error;
+    code = rt_load_code(m, origin);
+    if (!code)
+        goto error;
+    r = PyEval_EvalCode(code, d, d);
+    if (!r)
+        goto error;
+    Py_DECREF(r);
+    Py_DECREF(code);
+    Py_DECREF(origin);
+    return 0;
+
+error:
+    Py_XDECREF(code);
+    Py_XDECREF(origin);
+    if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt))
+        *interrupted = 1;
+    PyErr_Print();
+    return 1;
+}
+
+/* Die of SIGINT as python does after an unhandled KeyboardInterrupt, so
+ * the parent (a shell, make) sees the interrupt and stops too. */
+static int exit_sigint(void)
+{
+    signal(SIGINT, SIG_DFL);
+    kill(getpid(), SIGINT);
+    return 128 + SIGINT; /* only if the signal was blocked */
+}
+
+int rt_main(int argc, char **argv, const struct bl_payload *payload)
+{
+    PyStatus st;
+    PyPreConfig pre;
+    PyConfig config;
+    int allow_env = (cryo_app.flags & RT_APP_ALLOW_PYTHON_ENV) != 0;
+    char exe[PATH_MAX];
+
+    rt_payload = *payload;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        fprintf(stderr, "%s: cannot start: /proc/self/exe: %s (is /proc mounted?)\n",
+                argc > 0 ? argv[0] : "cryo", n < 0 ? strerror(errno) : "empty link");
+        return 1;
+    }
+    exe[n] = '\0';
+
+    gc_install();
+
+    PyPreConfig_InitPythonConfig(&pre);
+    pre.parse_argv = 0;
+    pre.use_environment = allow_env;
+    st = Py_PreInitialize(&pre);
+    if (PyStatus_Exception(st))
+        Py_ExitStatusException(st);
+
+    register_builtins();
+    PyConfig_InitPythonConfig(&config);
+    st = set_config(&config, argc, argv, exe);
+    if (!PyStatus_Exception(st))
+        st = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(st))
+        Py_ExitStatusException(st);
+
+    rt_root = PyUnicode_DecodeFSDefault(exe);
+    if (!rt_root || rt_importer_install() < 0) {
+        PyErr_Print();
+        Py_FatalError("cannot install the frozen-module importer");
+    }
+    st = _Py_InitializeMain();
+    if (PyStatus_Exception(st))
+        Py_ExitStatusException(st);
+
+    if (PySys_SetObject("frozen", Py_True) < 0 || add_site_builtins() < 0) {
+        PyErr_Print();
+        Py_FatalError("cannot finish the frozen program's start-up");
+    }
+
+    int interrupted = 0;
+    int status = run_main(&interrupted);
+    if (Py_FinalizeEx() < 0)
+        status = RT_EXIT_FINALIZE_FAILED;
+    if (interrupted)
+        status = exit_sigint();
+    return status;
+}

@@ -1,0 +1,55 @@
+/* module_table.h — the one definition of the generated module table.
+ *
+ * The freezer (freezer/emit_table.c) writes a C file defining `cryo_app`
+ * with these types; the runtime reads it.  The C compiler checks that the
+ * two agree, since the generated file includes this header.
+ *
+ * Invariants the writer guarantees and the reader relies on:
+ *  - modules[] is sorted by strcmp(name) and names are unique, so lookup is
+ *    a binary search;
+ *  - every entry's code lies in the payload of the same build, whose CRC is
+ *    payload_crc (checked by the bootloader against the trailer);
+ *  - exactly one entry has RT_MOD_MAIN: the script, run as __main__; the
+ *    importer never serves it under its table name.
+ */
+#ifndef CRYO_MODULE_TABLE_H
+#define CRYO_MODULE_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../bootloader/payload_format.h"
+
+enum {
+    RT_MOD_PACKAGE = 1u << 0, /* a package: has __path__, code is its __init__ */
+    RT_MOD_MAIN = 1u << 1,    /* the script run as __main__ */
+};
+
+enum {
+    /* PYTHON* environment variables are honoured (cryo build --allow-python-env) */
+    RT_APP_ALLOW_PYTHON_ENV = 1u << 0,
+};
+
+struct rt_module {
+    const char *name;  /* dotted module name */
+    const char *path;  /* path in the virtual tree, relative to its root:
+                          "pkg/__init__.py", "pkg/mod.py", "app.py" */
+    uint32_t flags;    /* RT_MOD_* */
+    struct bl_entry code; /* marshalled code object in the payload */
+};
+
+struct rt_app {
+    uint32_t payload_crc;  /* CRC of the payload this table was made for */
+    uint32_t flags;        /* RT_APP_* */
+    size_t module_count;
+    const struct rt_module *modules;
+};
+
+/* Binary search of app->modules by name; NULL when absent (runtime/table.c).
+ * The table is a parameter so tests can pass their own. */
+const struct rt_module *rt_table_find(const struct rt_app *app, const char *name);
+
+/* Defined by the generated C file of each frozen program. */
+extern const struct rt_app cryo_app;
+
+#endif

@@ -1,0 +1,44 @@
+/* runtime.h — interpreter bring-up and the embedded importer.
+ *
+ * The bootloader hands rt_main a verified payload; the runtime installs the
+ * gc/ allocator, starts a hermetic interpreter, puts its importer first on
+ * sys.meta_path and runs the frozen __main__ with python's exit semantics.
+ */
+#ifndef CRYO_RUNTIME_H
+#define CRYO_RUNTIME_H
+
+#include <Python.h>
+
+#include "../bootloader/bootloader.h"
+#include "module_table.h"
+
+/* Runs the frozen program; returns the process exit status (or does not
+ * return, as python does for SystemExit and an unhandled Ctrl-C). */
+int rt_main(int argc, char **argv, const struct bl_payload *payload);
+
+/* The payload modules are read from: set once by rt_main. */
+extern struct bl_payload rt_payload;
+
+/* The virtual tree's root: sys.executable, as a str.  Set by rt_main
+ * before the importer is installed; owned by the runtime. */
+extern PyObject *rt_root;
+
+/* New reference to the code object of `m`, with co_filename set to its
+ * path in the virtual tree; NULL with ImportError set if the payload
+ * member cannot be read. */
+PyObject *rt_load_code(const struct rt_module *m, PyObject *filename);
+
+/* New reference: "<root>/<m->path>". */
+PyObject *rt_module_origin(const struct rt_module *m);
+
+/* Importer: put a new instance first on sys.meta_path.  0 or -1 with an
+ * exception set. */
+int rt_importer_install(void);
+
+/* The importer object installed (borrowed), for __main__.__loader__. */
+PyObject *rt_importer_get(void);
+
+PyObject *rt_init_cryo_module(void);
+PyObject *rt_init_contextvars(void);
+
+#endif
