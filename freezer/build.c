@@ -187,6 +187,7 @@ int fz_build(const struct fz_build_options *opt)
     py = 1;
     if (fz_graph_build(&opt->graph, &g) < 0)
         goto done;
+    fz_note("found and compiled %zu modules in %.2f s", g.n, now() - t0);
 
     uint64_t payload_size;
     uint32_t payload_crc, entries;
@@ -195,9 +196,10 @@ int fz_build(const struct fz_build_options *opt)
     uint32_t flags = opt->allow_python_env ? RT_APP_ALLOW_PYTHON_ENV : 0;
     if (fz_emit_table(&g, payload_crc, flags, table_c) < 0)
         goto done;
-    fz_note("compiling the module table (%zu modules)", g.n);
+    double t1 = now();
     if (fz_cc_compile(&tc, table_c, table_o) < 0)
         goto done;
+    fz_note("compiled the module table in %.2f s", now() - t1);
 
     /* The output is assembled beside its final path, then renamed. */
     snprintf(tmp_out, sizeof tmp_out, "%s.cryo-tmp-XXXXXX", opt->output);
@@ -209,9 +211,10 @@ int fz_build(const struct fz_build_options *opt)
     }
     close(fd);
     fd = -1;
-    fz_note("linking %s", opt->output);
+    t1 = now();
     if (fz_cc_link(&tc, table_o, tmp_out, !opt->keep_symbols) < 0)
         goto done;
+    fz_note("linked in %.2f s", now() - t1);
 
     fd = open(tmp_out, O_WRONLY | O_APPEND | O_CLOEXEC);
     struct stat st;

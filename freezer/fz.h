@@ -68,6 +68,10 @@ int fz_py_is_builtin(const char *name);
 int fz_py_is_libfrozen(const char *name);
 /* New reference to the code of a module frozen into libpython, or NULL. */
 void *fz_py_libfrozen_code(const char *name);
+/* The interpreter's full version string (Py_GetVersion). */
+const char *fz_py_version(void);
+/* Lower-case hex SHA-256 of `len` bytes, malloc'd. */
+char *fz_py_sha256_hex(const void *data, size_t len);
 
 /* ---- scan_imports.c ------------------------------------------------- */
 
@@ -88,6 +92,16 @@ struct fz_importv {
 /* Collect every import of `code` and of the code objects nested in it. */
 int fz_scan_imports(void *code, struct fz_importv *out);
 void fz_importv_free(struct fz_importv *iv);
+
+/* ---- cache.c: compiled modules by content hash ---------------------- */
+
+struct fz_module;
+/* The cache key of a module compiled from `src` with co_filename `vpath`;
+ * NULL when caching is off.  malloc'd. */
+char *fz_cache_key(const char *vpath, const char *src, size_t len);
+/* 1 and fills m's zdata/zlen/usize/crc and `imports` on a hit; 0 on a miss. */
+int fz_cache_get(const char *key, struct fz_module *m, struct fz_importv *imports);
+void fz_cache_put(const char *key, const struct fz_module *m, const struct fz_importv *imports);
 
 /* ---- graph.c --------------------------------------------------------- */
 

@@ -416,13 +416,10 @@ static void add_whole_package(struct ctx *c, struct fz_module *pkg)
 
 /* ---- compiling and following imports ---- */
 
-static void scan_code(struct ctx *c, struct fz_module *from, void *code)
+/* Bring every import in `iv` (made by module `from`) into the graph. */
+static void follow_imports(struct ctx *c, const struct fz_module *from, const struct fz_importv *ivp)
 {
-    struct fz_importv iv = {0};
-    if (fz_scan_imports(code, &iv) < 0) {
-        c->failed = 1;
-        return;
-    }
+    const struct fz_importv iv = *ivp;
     /* `from` may move when the graph grows: keep what reports need. */
     struct fz_module self = *from;
     self.name = fz_xstrdup(from->name);
@@ -471,48 +468,66 @@ static void scan_code(struct ctx *c, struct fz_module *from, void *code)
     free(self.name);
     free(self.vpath);
     free(self.disk_path);
+}
+
+static void scan_code(struct ctx *c, struct fz_module *from, void *code)
+{
+    struct fz_importv iv = {0};
+    if (fz_scan_imports(code, &iv) < 0) {
+        c->failed = 1;
+        return;
+    }
+    follow_imports(c, from, &iv);
     fz_importv_free(&iv);
 }
 
-/* Compile module `i`, follow its imports, keep its marshalled code. */
+/* Compile module `i` (or take it from the cache), keep its marshalled
+ * code, and follow its imports.  0, -1 on error, 1 to leave it out. */
 static int process(struct ctx *c, size_t i)
 {
     struct fz_module *m = &c->g->mods[i];
-    void *code;
-    if (m->disk_path) {
-        size_t len;
-        char *src = fz_read_file(m->disk_path, &len);
-        if (!src)
+    struct fz_importv iv = {0};
+    size_t len = 0;
+    char *src = m->disk_path ? fz_read_file(m->disk_path, &len) : fz_xstrdup("");
+    if (!src)
+        return -1;
+    char *key = fz_cache_key(m->vpath, src, len);
+    if (!fz_cache_get(key, m, &iv)) {
+        void *code = fz_py_compile(src, len, m->vpath, m->disk_path ? m->disk_path : m->vpath);
+        if (!code) {
+            free(src);
+            free(key);
+            if (m->origin == FZ_ORIGIN_STDLIB) {
+                /* A few standard-library files are deliberately not valid
+                 * Python 3.11 (test data, lib2to3 fixtures): leave them out. */
+                fz_note("leaving out %s: it does not compile", m->name);
+                return 1;
+            }
+            fz_error("fix the error above, or leave the module out with --exclude-module %s",
+                     m->name);
             return -1;
-        code = fz_py_compile(src, len, m->vpath, m->disk_path);
-        free(src);
-    } else {
-        code = fz_py_compile("", 0, m->vpath, m->vpath);
-    }
-    if (!code) {
-        if (m->origin == FZ_ORIGIN_STDLIB) {
-            /* A few standard-library files are deliberately not valid
-             * Python 3.11 (test data, lib2to3 fixtures): leave them out. */
-            fz_note("leaving out %s: it does not compile", m->name);
-            m->usize = 0;
-            m->zdata = NULL;
-            return 1;
         }
-        fz_error("fix the error above, or leave the module out with --exclude-module %s",
-                 m->name);
-        return -1;
+        size_t rawlen;
+        unsigned char *raw = NULL;
+        if (fz_scan_imports(code, &iv) == 0)
+            raw = fz_py_marshal(code, &rawlen);
+        fz_py_decref(code);
+        if (!raw) {
+            free(src);
+            free(key);
+            fz_importv_free(&iv);
+            return -1;
+        }
+        m->usize = (uint32_t)rawlen;
+        m->crc = (uint32_t)crc32(0, raw, (uInt)rawlen);
+        m->zdata = fz_deflate(raw, rawlen, &m->zlen);
+        free(raw);
+        fz_cache_put(key, m, &iv);
     }
-    scan_code(c, m, code);
-    m = &c->g->mods[i];
-    size_t len;
-    unsigned char *raw = fz_py_marshal(code, &len);
-    fz_py_decref(code);
-    if (!raw)
-        return -1;
-    m->usize = (uint32_t)len;
-    m->crc = (uint32_t)crc32(0, raw, (uInt)len);
-    m->zdata = fz_deflate(raw, len, &m->zlen);
-    free(raw);
+    free(src);
+    free(key);
+    follow_imports(c, m, &iv);
+    fz_importv_free(&iv);
     return 0;
 }
 

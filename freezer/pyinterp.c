@@ -150,3 +150,29 @@ void *fz_py_libfrozen_code(const char *name)
     }
     return r;
 }
+
+const char *fz_py_version(void)
+{
+    return Py_GetVersion();
+}
+
+char *fz_py_sha256_hex(const void *data, size_t len)
+{
+    /* _sha256 is a builtin module of libpython: no file is read. */
+    PyObject *mod = PyImport_ImportModule("_sha256");
+    PyObject *h = mod ? PyObject_CallMethod(mod, "sha256", "y#", (const char *)data,
+                                            (Py_ssize_t)len)
+                      : NULL;
+    PyObject *hex = h ? PyObject_CallMethod(h, "hexdigest", NULL) : NULL;
+    const char *s = hex ? PyUnicode_AsUTF8(hex) : NULL;
+    char *out = s ? fz_xstrdup(s) : NULL;
+    if (!out) {
+        PyErr_Print();
+        fz_error("cannot compute a SHA-256 in the embedded interpreter");
+        abort();
+    }
+    Py_DECREF(hex);
+    Py_DECREF(h);
+    Py_DECREF(mod);
+    return out;
+}
