@@ -4,6 +4,7 @@
  * the runtime starts, so a damaged file is refused before any Python runs. */
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -90,29 +91,37 @@ static enum bl_err pread_full(int fd, void *buf, size_t len, uint64_t off)
 
 enum bl_err bl_checksum_range(int fd, uint64_t offset, uint64_t len, uint32_t *sum_out)
 {
-    /* ~64 KiB on the stack, a whole number of checksum groups: large enough
-     * for full-speed reads, and the payload never becomes the process's
-     * memory (the page cache holds it, shared and not counted as ours). */
-    unsigned char buf[BL_SUM_GROUP * 2730];
+    /* A 64 KiB buffer (a whole number of checksum groups): large enough for
+     * full-speed reads.  It is mapped for this pass and unmapped after, so
+     * its pages are given back before Python starts and never count in the
+     * program's peak memory (on the stack they would stay resident); the
+     * payload itself is only in the page cache, never the process's. */
+    const size_t cap = BL_SUM_GROUP * 2730;
+    unsigned char *buf = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED)
+        return BL_ERR_NOMEM;
+    enum bl_err err = BL_OK;
     struct bl_sum s;
     bl_sum_init(&s);
+    if (len == 0)
+        *sum_out = bl_sum_final(&s, NULL, 0);
     while (len > 0) {
-        size_t n = len < sizeof buf ? (size_t)len : sizeof buf;
-        enum bl_err err = pread_full(fd, buf, n, offset);
+        size_t n = len < cap ? (size_t)len : cap;
+        err = pread_full(fd, buf, n, offset);
         if (err != BL_OK)
-            return err;
+            break;
         offset += n;
         len -= n;
         if (len == 0) {
             size_t whole = n - n % BL_SUM_GROUP;
             bl_sum_update(&s, buf, whole);
             *sum_out = bl_sum_final(&s, buf + whole, n - whole);
-            return BL_OK;
+            break;
         }
         bl_sum_update(&s, buf, n);
     }
-    *sum_out = bl_sum_final(&s, NULL, 0);
-    return BL_OK;
+    munmap(buf, cap);
+    return err;
 }
 
 enum bl_err bl_payload_open_fd(int fd, struct bl_payload *p, int *errno_out)

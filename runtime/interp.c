@@ -9,7 +9,8 @@
  *   4. our importer goes first on sys.meta_path, so that everything the
  *      main phase imports (encodings, for the standard streams) comes from
  *      the payload;
- *   5. main phase; then sys.frozen, exit/quit/help, and the script runs as
+ *   5. main phase; then sys.frozen, exit/quit/help, start-up objects are
+ *      taken out of later collections (gc/cycle.c), and the script runs as
  *      __main__, exiting as `python3.11 app.py` would.
  */
 #define PY_SSIZE_T_CLEAN
@@ -213,7 +214,8 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
     if (PyStatus_Exception(st))
         Py_ExitStatusException(st);
 
-    if (PySys_SetObject("frozen", Py_True) < 0 || add_site_builtins() < 0) {
+    if (PySys_SetObject("frozen", Py_True) < 0 || add_site_builtins() < 0
+        || gc_cycle_freeze_startup() < 0) {
         PyErr_Print();
         Py_FatalError("cannot finish the frozen program's start-up");
     }
