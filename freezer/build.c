@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,32 +23,45 @@
 #include "fz.h"
 
 /* Paths to remove if the build is interrupted; written before use so the
- * signal handler only reads complete strings. */
+ * signal handler only reads complete strings.  Everything the build and
+ * the compiler it runs write (their TMPDIR is tmp_dir) is inside tmp_dir,
+ * except the output being assembled, tmp_out. */
 static char tmp_out[PATH_MAX], tmp_dir[PATH_MAX];
-static const char *const tmp_files[] = {"payload.tar", "modules.c", "modules.o"};
 
+/* Remove tmp_dir and the files in it, with system calls only: this runs
+ * from a signal handler too, where opendir() and malloc() are unsafe. */
 static void remove_temporaries(void)
 {
-    char p[PATH_MAX];
     if (tmp_out[0])
         unlink(tmp_out);
-    if (tmp_dir[0]) {
-        for (size_t i = 0; i < sizeof tmp_files / sizeof *tmp_files; i++) {
-            /* async-signal-safe string building */
-            size_t n = strlen(tmp_dir), m = strlen(tmp_files[i]);
-            if (n + m + 2 > sizeof p)
-                continue;
-            memcpy(p, tmp_dir, n);
-            p[n] = '/';
-            memcpy(p + n + 1, tmp_files[i], m + 1);
-            unlink(p);
+    if (!tmp_dir[0])
+        return;
+    int dfd = open(tmp_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        char buf[4096];
+        long n;
+        while ((n = syscall(SYS_getdents64, dfd, buf, sizeof buf)) > 0) {
+            for (long off = 0; off < n;) {
+                struct linux_dirent64 {
+                    uint64_t d_ino;
+                    int64_t d_off;
+                    unsigned short d_reclen;
+                    unsigned char d_type;
+                    char d_name[];
+                } *d = (void *)(buf + off);
+                if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+                    unlinkat(dfd, d->d_name, 0);
+                off += d->d_reclen;
+            }
         }
-        rmdir(tmp_dir);
+        close(dfd);
     }
+    rmdir(tmp_dir);
 }
 
 static void on_signal(int sig)
 {
+    fz_cc_stop_child();
     remove_temporaries();
     signal(sig, SIG_DFL);
     raise(sig);
@@ -178,6 +192,12 @@ int fz_build(const struct fz_build_options *opt)
         tmp_dir[0] = '\0';
         goto done;
     }
+    /* The compiler's own temporary files go there too, so that nothing
+     * of an interrupted build is left anywhere. */
+    if (setenv("TMPDIR", tmp_dir, 1) != 0) {
+        fz_error("cannot set TMPDIR for the compiler: %s", strerror(errno));
+        goto done;
+    }
     payload = tmp_path("payload.tar");
     table_c = tmp_path("modules.c");
     table_o = tmp_path("modules.o");
@@ -212,7 +232,7 @@ int fz_build(const struct fz_build_options *opt)
     close(fd);
     fd = -1;
     t1 = now();
-    if (fz_cc_link(&tc, table_o, tmp_out, !opt->keep_symbols) < 0)
+    if (fz_cc_link(&tc, table_o, tmp_out, opt->output, !opt->keep_symbols) < 0)
         goto done;
     fz_note("linked in %.2f s", now() - t1);
 

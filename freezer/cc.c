@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,19 @@
 #include "fz.h"
 
 extern char **environ;
+
+/* The compiler or linker running now, for fz_cc_stop_child (signal
+ * handler); 0 when none. */
+static volatile pid_t running_child;
+
+void fz_cc_stop_child(void)
+{
+    pid_t pid = running_child;
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
+}
 
 static char *exe_dir(void)
 {
@@ -91,9 +105,10 @@ void fz_toolchain_free(struct fz_toolchain *tc)
     free(tc->lib_dir_gc);
 }
 
-/* Run argv; 0 if it exited 0.  Its output goes to our stderr, so a
- * compiler error is shown as the compiler printed it. */
-static int run(char *const argv[])
+/* Run argv to do `what`; 0 if it exited 0.  Its output goes to our
+ * stderr, so a compiler error is shown as the compiler printed it, followed
+ * by our one line saying which step failed. */
+static int run(char *const argv[], const char *what)
 {
     if (fz_verbose) {
         fputs("cryo:", stderr);
@@ -107,6 +122,8 @@ static int run(char *const argv[])
     posix_spawn_file_actions_adddup2(&fa, 2, 1); /* compiler chatter to stderr */
     int err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
+    if (!err)
+        running_child = pid;
     if (err) {
         if (err == ENOENT)
             fz_error("no C compiler: '%s' is not on PATH; install one "
@@ -118,16 +135,19 @@ static int run(char *const argv[])
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) {
+            running_child = 0;
             fz_error("waiting for '%s': %s", argv[0], strerror(errno));
             return -1;
         }
+    running_child = 0;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
         fz_error("no C compiler: '%s' could not be run; install one (apt-get install "
                  "gcc) or name it with CC=...", argv[0]);
     else
-        fz_error("'%s' failed (%s %d)", argv[0], WIFEXITED(status) ? "exit status" : "signal",
+        fz_error("%s failed: '%s' %s %d (its message is above)", what, argv[0],
+                 WIFEXITED(status) ? "exited with status" : "was killed by signal",
                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
     return -1;
 }
@@ -135,14 +155,15 @@ static int run(char *const argv[])
 int fz_cc_compile(const struct fz_toolchain *tc, const char *src, const char *obj)
 {
     char *inc = fz_printf("-I%s", tc->include_dir);
-    char *argv[] = {(char *)tc->cc, "-c", "-O1", "-fno-pie", inc, "-o", (char *)obj,
+    char *argv[] = {(char *)tc->cc, "-c", "-pipe", "-O1", "-fno-pie", inc, "-o", (char *)obj,
                     (char *)src, NULL};
-    int rc = run(argv);
+    int rc = run(argv, "compiling the module table");
     free(inc);
     return rc;
 }
 
-int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const char *out, int strip)
+int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const char *out,
+               const char *final_name, int strip)
 {
     char *rt = fz_printf("%s/libcryo_runtime.a", tc->lib_dir_runtime);
     char *bl = fz_printf("%s/libcryo_bootloader.a", tc->lib_dir_bootloader);
@@ -155,7 +176,9 @@ int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const char *out, 
         "-lm", "-ldl", "-lpthread", "-lutil",
         "-Wl,-z,relro", "-Wl,-z,now", "-Wl,-z,noexecstack", "-Wl,--gc-sections",
         NULL};
-    int rc = run(argv);
+    char *what = fz_printf("linking '%s'", final_name);
+    int rc = run(argv, what);
+    free(what);
     free(rt);
     free(bl);
     free(gc);

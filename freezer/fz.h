@@ -173,10 +173,15 @@ struct fz_toolchain {
 };
 
 int fz_toolchain_find(struct fz_toolchain *tc);
+/* Async-signal-safe: stop and reap the compiler or linker if one runs, so
+ * that it cannot write an output after the build gave up. */
+void fz_cc_stop_child(void);
 void fz_toolchain_free(struct fz_toolchain *tc);
 int fz_cc_compile(const struct fz_toolchain *tc, const char *src, const char *obj);
-/* strip: leave out symbols and debug information (the default). */
-int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const char *out, int strip);
+/* Link `obj` into `out`; messages name `final_name`, where `out` will be
+ * renamed to.  strip: leave out symbols and debug information (default). */
+int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const char *out,
+               const char *final_name, int strip);
 
 /* ---- build.c --------------------------------------------------------- */
 
