@@ -18,7 +18,7 @@
  * between machines of different byte order and a foreign one fails its
  * checks):
  *   "CRYOCC01" | u32 usize | u32 crc | u32 zlen | u32 nimports
- *   nimports × ( i32 level | i32 line | i32 guarded | str name |
+ *   nimports × ( i32 level | i32 line | i32 guarded | i32 eager | str name |
  *                u32 nfrom | nfrom × str )        where str = u32 len | bytes
  *   zlen bytes of deflated marshal data
  */
@@ -32,7 +32,7 @@
 
 #include "fz.h"
 
-#define CACHE_MAGIC "CRYOCC01"
+#define CACHE_MAGIC "CRYOCC02"
 #define CACHE_MAX_ENTRY (256u << 20)
 
 static char *cache_dir;  /* NULL when disabled */
@@ -160,6 +160,7 @@ int fz_cache_get(const char *key, struct fz_module *m, struct fz_importv *import
         imp.level = (int)rd32(&r);
         imp.line = (int)rd32(&r);
         imp.guarded = (int)rd32(&r);
+        imp.eager = (int)rd32(&r);
         imp.name = rdstr(&r);
         uint32_t nfrom = rd32(&r);
         for (uint32_t k = 0; k < nfrom && !r.bad; k++) {
@@ -237,6 +238,7 @@ void fz_cache_put(const char *key, const struct fz_module *m, const struct fz_im
         put32(&w, (uint32_t)imp->level);
         put32(&w, (uint32_t)imp->line);
         put32(&w, (uint32_t)imp->guarded);
+        put32(&w, (uint32_t)imp->eager);
         putstr(&w, imp->name);
         put32(&w, (uint32_t)imp->fromlist.n);
         for (size_t k = 0; k < imp->fromlist.n; k++)

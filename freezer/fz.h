@@ -82,6 +82,8 @@ struct fz_import {
     struct fz_strv fromlist; /* names after `import` in `from X import a, b` */
     int line;         /* source line, or -1 */
     int guarded;      /* inside a try whose handler catches ImportError */
+    int eager;        /* runs when the module itself runs: in its body or a
+                         class body, not in a function */
 };
 
 struct fz_importv {
@@ -115,6 +117,9 @@ struct fz_module {
     int is_package, is_main;
     enum fz_origin origin;
     char *reason;        /* why it is in the program, for -v */
+    struct fz_strv eager_imports; /* absolute names it imports unguarded
+                                     while its body runs (graph.c) */
+    int *eager_lines;             /* their lines, parallel to eager_imports */
     /* Marshalled code, deflated (filled by graph.c, written by pack.c). */
     unsigned char *zdata;
     size_t zlen;

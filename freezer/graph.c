@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "fz.h"
@@ -58,6 +59,7 @@ struct ctx {
     size_t next;                  /* queue: modules [next, g->n) not yet compiled */
     struct fz_strv libfrozen_seen;/* libpython-frozen modules already scanned */
     struct fz_strv absent;        /* names looked up and not found */
+    struct fz_strv native;        /* ...of which native extension modules */
     struct miss *misses;
     size_t nmiss, capmiss;
     int failed;
@@ -272,8 +274,10 @@ static struct fz_module *locate(struct ctx *c, const char *name, const char **wh
             r = probe(pm->pkg_dir, dot + 1, &found);
     }
     if (r != 1) {
-        if (r == 2)
+        if (r == 2) {
             *why = "it is a native extension module, which cryo cannot pack yet";
+            fz_strv_push(&c->native, name);
+        }
         fz_strv_push(&c->absent, name);
         return NULL;
     }
@@ -416,8 +420,19 @@ static void add_whole_package(struct ctx *c, struct fz_module *pkg)
 
 /* ---- compiling and following imports ---- */
 
-/* Bring every import in `iv` (made by module `from`) into the graph. */
-static void follow_imports(struct ctx *c, const struct fz_module *from, const struct fz_importv *ivp)
+static void add_eager(struct ctx *c, size_t idx, const char *name, int line)
+{
+    struct fz_module *m = &c->g->mods[idx];
+    m->eager_lines = fz_xrealloc(m->eager_lines, (m->eager_imports.n + 1) * sizeof(int));
+    m->eager_lines[m->eager_imports.n] = line;
+    fz_strv_push(&m->eager_imports, name);
+}
+
+/* Bring every import in `iv` (made by module `from`, which is graph entry
+ * `idx`, or (size_t)-1 for a module frozen into libpython) into the graph,
+ * and record the module's eager imports. */
+static void follow_imports(struct ctx *c, const struct fz_module *from, size_t idx,
+                           const struct fz_importv *ivp)
 {
     const struct fz_importv iv = *ivp;
     /* `from` may move when the graph grows: keep what reports need. */
@@ -444,6 +459,9 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, const st
             continue;
         }
         struct fz_module *m = need(c, abs, &self, imp->line, imp->guarded, NULL);
+        int eager = idx != (size_t)-1 && imp->eager && !imp->guarded;
+        if (eager)
+            add_eager(c, idx, abs, imp->line);
         /* `from pkg import x`: x may be a submodule; if it is not, it is an
          * attribute and nothing is missing. */
         if (m && m->is_package) {
@@ -457,6 +475,8 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, const st
                     if (sm)
                         sm->reason = fz_printf("imported by %s:%d", self.vpath, imp->line);
                 }
+                if (eager && (find(c->g, sub) || strv_has(&c->native, sub)))
+                    add_eager(c, idx, sub, imp->line);
                 free(sub);
                 m = find(c->g, abs);
                 if (!m)
@@ -477,7 +497,7 @@ static void scan_code(struct ctx *c, struct fz_module *from, void *code)
         c->failed = 1;
         return;
     }
-    follow_imports(c, from, &iv);
+    follow_imports(c, from, (size_t)-1, &iv);
     fz_importv_free(&iv);
 }
 
@@ -526,7 +546,7 @@ static int process(struct ctx *c, size_t i)
     }
     free(src);
     free(key);
-    follow_imports(c, m, &iv);
+    follow_imports(c, m, i, &iv);
     fz_importv_free(&iv);
     return 0;
 }
@@ -540,6 +560,8 @@ static void drop_module(struct fz_graph *g, size_t i)
     free(m->pkg_dir);
     free(m->reason);
     free(m->zdata);
+    fz_strv_free(&m->eager_imports);
+    free(m->eager_lines);
     memmove(m, m + 1, (g->n - i - 1) * sizeof *m);
     g->n--;
 }
@@ -574,6 +596,62 @@ static void report_misses(struct ctx *c)
     free(c->misses);
 }
 
+/* Warn about imports in the user's code that will certainly fail when the
+ * program runs: an eager, unguarded chain of imports from a user module
+ * reaches a native extension module cryo cannot pack yet (import sqlite3
+ * → sqlite3.dbapi2 → _sqlite3).  Breadth-first over eager imports, each
+ * module visited once, reported under the user import that reached it. */
+static void warn_certain_failures(struct ctx *c)
+{
+    struct fz_graph *g = c->g;
+    struct item {
+        const char *name, *where, *root;
+        int line;
+    };
+    size_t cap = 64, head = 0, tail = 0;
+    struct item *q = fz_xmalloc(cap * sizeof *q);
+    struct fz_strv seen = {0};
+
+    for (size_t i = 0; i < g->n; i++) {
+        const struct fz_module *u = &g->mods[i];
+        if (u->origin != FZ_ORIGIN_USER)
+            continue;
+        for (size_t k = 0; k < u->eager_imports.n; k++) {
+            if (tail == cap)
+                q = fz_xrealloc(q, (cap *= 2) * sizeof *q);
+            q[tail++] = (struct item){u->eager_imports.v[k], u->disk_path ? u->disk_path : u->vpath,
+                                      u->eager_imports.v[k], u->eager_lines[k]};
+        }
+    }
+    while (head < tail) {
+        struct item it = q[head++];
+        if (strv_has(&seen, it.name))
+            continue;
+        fz_strv_push(&seen, it.name);
+        if (strv_has(&c->native, it.name)) {
+            if (strcmp(it.name, it.root) == 0)
+                fz_warn("%s:%d: 'import %s' will fail when the program runs: it is a native "
+                        "extension module, which cryo cannot pack yet",
+                        it.where, it.line, it.root);
+            else
+                fz_warn("%s:%d: 'import %s' will fail when the program runs: it needs '%s', a "
+                        "native extension module, which cryo cannot pack yet",
+                        it.where, it.line, it.root, it.name);
+            continue;
+        }
+        const struct fz_module *m = find(g, it.name);
+        if (!m)
+            continue;
+        for (size_t k = 0; k < m->eager_imports.n; k++) {
+            if (tail == cap)
+                q = fz_xrealloc(q, (cap *= 2) * sizeof *q);
+            q[tail++] = (struct item){m->eager_imports.v[k], it.where, it.root, it.line};
+        }
+    }
+    fz_strv_free(&seen);
+    free(q);
+}
+
 int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
 {
     struct ctx c = {.opt = opt, .g = g};
@@ -602,7 +680,12 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
     for (size_t i = 0; i < opt->includes.n; i++)
         need(&c, opt->includes.v[i], NULL, 0, 0, "--include-module");
 
+    /* Progress on a terminal: a cold build of a large program compiles
+     * hundreds of modules.  One line, rewritten in place. */
+    int progress = !fz_verbose && isatty(STDERR_FILENO);
     for (; c.next < g->n && !c.failed; c.next++) {
+        if (progress)
+            fprintf(stderr, "\rcryo: compiling modules: %zu found, %zu done\033[K", g->n, c.next);
         int r = process(&c, c.next);
         if (r < 0)
             c.failed = 1;
@@ -611,9 +694,14 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
             c.next--;
         }
     }
+    if (progress)
+        fputs("\r\033[K", stderr);
     report_misses(&c);
+    if (!c.failed)
+        warn_certain_failures(&c);
     fz_strv_free(&c.libfrozen_seen);
     fz_strv_free(&c.absent);
+    fz_strv_free(&c.native);
     free(script_dir);
     if (c.failed || g->missing_errors)
         return -1;

@@ -9,6 +9,9 @@
  * comprehensions) is scanned too: an import inside a function is still a
  * module the program may need.
  *
+ * "Eager" means the import runs when the module body runs: it is in the
+ * module's own code or in a class body, not inside a function.
+ *
  * "Guarded" means the import sits inside a try whose handler catches
  * ImportError (or ModuleNotFoundError, Exception, BaseException, or is a
  * bare except): such a program copes with the module's absence, so a
@@ -170,7 +173,9 @@ static void push_import(struct fz_importv *out, struct fz_import *imp)
     out->v[out->n++] = *imp;
 }
 
-static int scan(PyCodeObject *co, struct fz_importv *out, int depth)
+/* `eager`: this code runs when the module body runs (the module's own
+ * code, or a class body in it); a function's code does not. */
+static int scan(PyCodeObject *co, struct fz_importv *out, int depth, int eager)
 {
     if (depth > 200)
         return 0; /* pathological nesting: nothing real is that deep */
@@ -213,6 +218,7 @@ static int scan(PyCodeObject *co, struct fz_importv *out, int depth)
             }
             imp.line = PyCode_Addr2Line(co, (int)(2 * at));
             imp.guarded = is_guarded(co, code, n, (int)at);
+            imp.eager = eager;
             push_import(out, &imp);
         }
         prev2 = prev;
@@ -222,7 +228,10 @@ static int scan(PyCodeObject *co, struct fz_importv *out, int depth)
 
     for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(consts); k++) {
         PyObject *c = PyTuple_GET_ITEM(consts, k);
-        if (PyCode_Check(c) && scan((PyCodeObject *)c, out, depth + 1) < 0)
+        /* Functions, lambdas, comprehensions and generators get fresh
+         * locals (CO_NEWLOCALS); class bodies do not and run at once. */
+        int body = PyCode_Check(c) && !(((PyCodeObject *)c)->co_flags & CO_NEWLOCALS);
+        if (PyCode_Check(c) && scan((PyCodeObject *)c, out, depth + 1, eager && body) < 0)
             return -1;
     }
     return 0;
@@ -234,7 +243,7 @@ int fz_scan_imports(void *code, struct fz_importv *out)
         fz_error("internal: import scan of something that is not a code object");
         return -1;
     }
-    if (scan((PyCodeObject *)code, out, 0) < 0) {
+    if (scan((PyCodeObject *)code, out, 0, 1) < 0) {
         PyErr_Print();
         fz_error("cannot read the bytecode of a module");
         return -1;
