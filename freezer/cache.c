@@ -32,7 +32,9 @@
 
 #include "fz.h"
 
-#define CACHE_MAGIC "CRYOCC02"
+/* Bump whenever what is cached, or how scan_imports.c reads bytecode,
+ * changes: entries of another version are never read. */
+#define CACHE_MAGIC "CRYOCC03"
 #define CACHE_MAX_ENTRY (256u << 20)
 
 static char *cache_dir;  /* NULL when disabled */

@@ -169,8 +169,9 @@ char *fz_resolve_relative(const char *importer, int is_package, const char *name
 static void record_miss(struct ctx *c, const char *name, const struct fz_module *from, int line,
                         int guarded, const char *why)
 {
+    const char *where = from->disk_path ? from->disk_path : from->vpath;
     for (size_t i = 0; i < c->nmiss; i++)
-        if (strcmp(c->misses[i].name, name) == 0 && strcmp(c->misses[i].where, from->vpath) == 0
+        if (strcmp(c->misses[i].name, name) == 0 && strcmp(c->misses[i].where, where) == 0
             && c->misses[i].line == line)
             return;
     if (c->nmiss == c->capmiss) {
@@ -179,7 +180,7 @@ static void record_miss(struct ctx *c, const char *name, const struct fz_module 
     }
     struct miss *ms = &c->misses[c->nmiss++];
     ms->name = fz_xstrdup(name);
-    ms->where = fz_xstrdup(from->disk_path ? from->disk_path : from->vpath);
+    ms->where = fz_xstrdup(where);
     ms->why = fz_xstrdup(why);
     ms->line = line;
     ms->guarded = guarded;
@@ -205,7 +206,8 @@ static int has_native(const char *dir, const char *last)
 }
 
 /* Fill m from what `dir` holds for module `last`; 1 if found, 0 if not,
- * 2 if only a native extension is there. */
+ * 2 if only a native extension is there, 3 if only a directory is there:
+ * a portion of a namespace package (PEP 420), m->pkg_dir set. */
 static int probe(const char *dir, const char *last, struct fz_module *m)
 {
     char *p = fz_printf("%s/%s/__init__.py", dir, last);
@@ -216,13 +218,24 @@ static int probe(const char *dir, const char *last, struct fz_module *m)
         return 1;
     }
     free(p);
+    /* importlib's FileFinder tries extension modules before source files:
+     * where both exist, python3.11 runs the native one. */
+    if (has_native(dir, last))
+        return 2;
     p = fz_printf("%s/%s.py", dir, last);
     if (fz_is_file(p)) {
         m->disk_path = p;
         return 1;
     }
     free(p);
-    return has_native(dir, last) ? 2 : 0;
+    p = fz_printf("%s/%s", dir, last);
+    if (fz_is_dir(p)) {
+        m->pkg_dir = p;
+        m->is_package = 1;
+        return 3;
+    }
+    free(p);
+    return 0;
 }
 
 static char *vpath_for(const char *name, int is_package)
@@ -249,9 +262,32 @@ static struct fz_module *locate(struct ctx *c, const char *name, const char **wh
     if (strv_has(&c->absent, name))
         return NULL;
     if (!dot) {
+        /* A namespace package only when no root has a regular module or
+         * package of that name, as importlib's PathFinder decides. */
+        struct fz_module ns = {0};
+        enum fz_origin ns_origin = FZ_ORIGIN_STDLIB;
         for (size_t i = 0; i < c->nroots && r != 1; i++) {
-            r = probe(c->roots[i].dir, name, &found);
-            origin = c->roots[i].origin;
+            struct fz_module f = {0};
+            int ri = probe(c->roots[i].dir, name, &f);
+            if (ri == 1) {
+                found = f;
+                origin = c->roots[i].origin;
+                r = 1;
+            } else if (ri == 3 && !ns.pkg_dir) {
+                ns = f;
+                ns_origin = c->roots[i].origin;
+            } else {
+                free(f.pkg_dir);
+                if (ri == 2)
+                    r = 2;
+            }
+        }
+        if (r != 1 && ns.pkg_dir) {
+            found = ns;
+            origin = ns_origin;
+            r = 1;
+        } else {
+            free(ns.pkg_dir);
         }
         if (r != 1) {
             /* Debian keeps the standard library's native modules apart. */
@@ -272,6 +308,8 @@ static struct fz_module *locate(struct ctx *c, const char *name, const char **wh
         origin = pm->origin;
         if (pm->pkg_dir)
             r = probe(pm->pkg_dir, dot + 1, &found);
+        if (r == 3)
+            r = 1; /* a namespace package inside a package */
     }
     if (r != 1) {
         if (r == 2) {
@@ -470,7 +508,11 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, size_t i
                     continue;
                 char *sub = fz_printf("%s.%s", abs, imp->fromlist.v[k]);
                 const char *why;
-                if (!excluded(c, sub) && !find(c->g, sub) && !strv_has(&c->absent, sub)) {
+                if (excluded(c, sub) || find(c->g, sub) || strv_has(&c->absent, sub)) {
+                    /* nothing to add */
+                } else if (fz_py_is_libfrozen(sub)) {
+                    need_libfrozen(c, sub); /* served by libpython, as need() does */
+                } else {
                     struct fz_module *sm = locate(c, sub, &why);
                     if (sm)
                         sm->reason = fz_printf("imported by %s:%d", self.vpath, imp->line);
@@ -576,7 +618,12 @@ static void report_misses(struct ctx *c)
     for (size_t i = 0; i < c->nmiss; i++) {
         struct miss *ms = &c->misses[i];
         int fatal = ms->origin == FZ_ORIGIN_USER && !ms->guarded;
-        if (fatal) {
+        if (fatal && ms->name[0] == '.') {
+            fz_error("%s:%d: relative import with no known parent package (python3.11 "
+                     "fails there too); make the import absolute",
+                     ms->where, ms->line);
+            c->g->missing_errors++;
+        } else if (fatal) {
             fz_error("%s:%d: module '%s' cannot be found (%s); add its directory with "
                      "--path DIR, or leave it out with --exclude-module %s",
                      ms->where, ms->line, ms->name, ms->why, ms->name);

@@ -10,6 +10,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,12 @@ int fz_pack_write(struct fz_graph *g, const char *path, uint64_t *size, uint32_t
         fz_error("cannot write '%s': %s", path, strerror(errno));
         return -1;
     }
+    /* Module names are UTF-8 and may be non-ASCII (PEP 3131).  libarchive
+     * converts pathnames from the locale's charset, which in cryo is "C"
+     * (ASCII), and refuses anything else: write under a UTF-8 LC_CTYPE,
+     * for this thread only. */
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    locale_t saved = utf8 ? uselocale(utf8) : (locale_t)0;
     a = archive_write_new();
     e = archive_entry_new();
     if (!a || !e
@@ -137,6 +144,10 @@ done:
     if (fclose(s.f) != 0 && rc == 0) {
         fz_error("cannot write '%s': %s", path, strerror(errno));
         rc = -1;
+    }
+    if (utf8) {
+        uselocale(saved);
+        freelocale(utf8);
     }
     return rc;
 }

@@ -109,39 +109,66 @@ static int name_catches_import_error(PyObject *names, int idx)
     return 0;
 }
 
+/* The instruction at or after `i` that is not a CACHE entry. */
+static Py_ssize_t next_insn(const unsigned char *code, Py_ssize_t n, Py_ssize_t i,
+                            struct codeunit *cu)
+{
+    do
+        i = decode(code, n, i, cu);
+    while (cu->op == CACHE && i < n);
+    return i;
+}
+
+/* Instructions an except clause's expression compiles to before
+ * CHECK_EXC_MATCH / CHECK_EG_MATCH: names, attributes, tuples of them. */
+static int in_match_expression(int op)
+{
+    switch (op) {
+    case LOAD_NAME: case LOAD_GLOBAL: case LOAD_ATTR: case LOAD_DEREF: case LOAD_CLASSDEREF:
+    case LOAD_FAST: case LOAD_CONST: case BUILD_TUPLE: case BUILD_LIST: case PUSH_NULL:
+    case COPY: case SWAP: case NOP:
+        return 1;
+    }
+    return 0;
+}
+
 /* 1 if the handler at `target` catches ImportError; 0 if it does not;
- * -1 if it is a cleanup that re-raises (look further out). */
+ * -1 if it is a cleanup, a `finally` or a chain of clauses none of which
+ * matches, all of which re-raise (look further out).  Only the clauses'
+ * match expressions are read, never their bodies: from one clause to the
+ * next the scan follows the jump taken when a clause does not match. */
 static int handler_catches(const unsigned char *code, Py_ssize_t n, PyObject *names, int target)
 {
     struct codeunit cu;
-    Py_ssize_t i = target;
-    int seen = 0, after_push = 0;
-    /* A handler's except clauses come one after another; 64 instructions
-     * covers every realistic chain of clauses. */
-    while (i < n && seen < 64) {
-        i = decode(code, n, i, &cu);
-        if (cu.op == CACHE)
-            continue;
-        seen++;
-        if (cu.op == PUSH_EXC_INFO) {
-            after_push = 1;
-            continue;
-        }
-        if (after_push == 1) {
-            after_push = 2;
-            if (cu.op == POP_TOP)
+    Py_ssize_t i = next_insn(code, n, target, &cu);
+    if (cu.op != PUSH_EXC_INFO)
+        return -1; /* COPY 3; POP_EXCEPT; RERAISE 1: the handler of a handler */
+    while (i < n) {
+        int catches = 0, first = 1;
+        for (;;) {
+            i = next_insn(code, n, i, &cu);
+            if (first && cu.op == POP_TOP)
                 return 1; /* bare `except:` */
+            first = 0;
+            if (cu.op == CHECK_EXC_MATCH || cu.op == CHECK_EG_MATCH)
+                break;
+            if (!in_match_expression(cu.op))
+                return -1; /* RERAISE, WITH_EXCEPT_START, a finally body */
+            if (cu.op == LOAD_GLOBAL)
+                catches |= name_catches_import_error(names, cu.arg >> 1);
+            else if (cu.op == LOAD_NAME)
+                catches |= name_catches_import_error(names, cu.arg);
         }
-        if (cu.op == WITH_EXCEPT_START)
+        if (catches)
+            return 1;
+        if (cu.op == CHECK_EG_MATCH)
+            return -1; /* except*: later clauses are not followed */
+        i = next_insn(code, n, i, &cu);
+        if (cu.op != POP_JUMP_FORWARD_IF_FALSE)
             return -1;
-        if (cu.op == LOAD_GLOBAL && name_catches_import_error(names, cu.arg >> 1))
-            return 1;
-        if (cu.op == LOAD_NAME && name_catches_import_error(names, cu.arg))
-            return 1;
-        if (cu.op == RERAISE)
-            return -1; /* finally, or no matching clause: the outer try decides */
+        i += cu.arg; /* the next clause */
     }
-    return 0;
+    return -1;
 }
 
 static int is_guarded(PyCodeObject *co, const unsigned char *code, Py_ssize_t n, int at)

@@ -1,0 +1,530 @@
+/* test_payload.c — bootloader/payload.c: reading one member out of a
+ * verified payload.
+ *
+ * Members are written the way the freezer writes them (fz_deflate, and for
+ * the round trip fz_pack_write, from freezer/pack.c), into files laid out
+ * as a cryo executable is, and opened with bl_payload_open_fd, so that
+ * what is tested is exactly what a frozen program reads at start-up. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "bootloader.h"
+#include "fz.h"
+
+/* ---- helpers ---- */
+
+static void fill_text(unsigned char *p, size_t n, uint32_t seed)
+{
+    /* Compressible but not trivial: words from a small vocabulary. */
+    static const char *const words[] = {"import ", "def ", "return ", "self", ".", "(", ")",
+                                        ":\n", "    ", "x", "y", "module", "cryo", " = "};
+    uint32_t x = seed ? seed : 1;
+    size_t i = 0;
+    while (i < n) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        const char *w = words[x % (sizeof words / sizeof words[0])];
+        for (size_t k = 0; w[k] && i < n; k++)
+            p[i++] = (unsigned char)w[k];
+    }
+}
+
+static void fill_noise(unsigned char *p, size_t n, uint32_t seed)
+{
+    uint32_t x = seed ? seed : 1;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        p[i] = (unsigned char)(x >> 3);
+    }
+}
+
+struct member {
+    unsigned char *data; /* uncompressed */
+    size_t len;
+    unsigned char *z;    /* fz_deflate of data */
+    size_t zlen;
+    struct bl_entry e;   /* where it is in the payload */
+};
+
+struct buf {
+    unsigned char *p;
+    size_t n, cap;
+};
+
+static void buf_add(struct buf *b, const void *p, size_t n)
+{
+    if (b->n + n > b->cap) {
+        b->cap = (b->n + n) * 2 + 64;
+        b->p = realloc(b->p, b->cap);
+        cr_assert_not_null(b->p);
+    }
+    if (n)
+        memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+static int temp_fd(const char *tag)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/cryo-test-%s-XXXXXX", tag);
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0, "mkstemp: %s", strerror(errno));
+    unlink(path);
+    return fd;
+}
+
+static void write_all(int fd, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        cr_assert_gt(w, 0, "write: %s", strerror(errno));
+        c += w;
+        n -= (size_t)w;
+    }
+}
+
+#define ELF_LEN 777
+
+/* Write [ELF-ish bytes][payload][trailer] to a temporary file and open it
+ * as the bootloader does; the test fails unless it verifies. */
+static void open_as_executable(const unsigned char *payload, size_t len, uint32_t entries,
+                               struct bl_payload *p)
+{
+    unsigned char elf[ELF_LEN];
+    fill_noise(elf, sizeof elf, 17);
+    memcpy(elf, "\177ELF", 4);
+    struct bl_trailer t = {
+        .version = BL_FORMAT_VERSION,
+        .payload_offset = ELF_LEN,
+        .payload_size = len,
+        .payload_crc = bl_checksum(payload, len),
+        .entry_count = entries,
+    };
+    unsigned char raw[BL_TRAILER_SIZE];
+    bl_trailer_encode(&t, raw);
+    int fd = temp_fd("payload");
+    write_all(fd, elf, sizeof elf);
+    write_all(fd, payload, len);
+    write_all(fd, raw, sizeof raw);
+    int e = 0;
+    cr_assert_eq(bl_payload_open_fd(fd, p, &e), BL_OK, "the test file does not verify");
+}
+
+/* A payload of members (a few bytes of padding between them, as tar
+ * headers would be), opened as an executable. */
+struct fixture {
+    struct member m[4];
+    size_t n;
+    struct bl_payload p;
+};
+
+static void make_fixture(struct fixture *f)
+{
+    static const size_t lens[] = {5000, 0, 1, 70000};
+    struct buf b = {0};
+    f->n = sizeof lens / sizeof lens[0];
+    for (size_t i = 0; i < f->n; i++) {
+        struct member *m = &f->m[i];
+        m->len = lens[i];
+        m->data = malloc(m->len ? m->len : 1);
+        if (i == 3)
+            fill_noise(m->data, m->len, (uint32_t)i + 1); /* incompressible */
+        else
+            fill_text(m->data, m->len, (uint32_t)i + 1);
+        m->z = fz_deflate(m->data, m->len, &m->zlen);
+        buf_add(&b, "padding!", 3 + i);
+        m->e.offset = b.n;
+        m->e.csize = (uint32_t)m->zlen;
+        m->e.usize = (uint32_t)m->len;
+        m->e.crc = (uint32_t)crc32(0, m->data, (uInt)m->len);
+        buf_add(&b, m->z, m->zlen);
+    }
+    buf_add(&b, "end", 3);
+    open_as_executable(b.p, b.n, (uint32_t)f->n, &f->p);
+    free(b.p);
+}
+
+static void free_fixture(struct fixture *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        free(f->m[i].data);
+        free(f->m[i].z);
+    }
+    close(f->p.fd);
+}
+
+/* Read entry `e` into a fresh buffer one byte larger than e->usize with a
+ * guard byte, and check the guard survives. */
+static enum bl_err read_entry(const struct bl_payload *p, const struct bl_entry *e,
+                              unsigned char **out)
+{
+    size_t room = (e->usize <= BL_ENTRY_MAX_SIZE ? e->usize : 0) + 1;
+    unsigned char *o = malloc(room);
+    cr_assert_not_null(o);
+    o[room - 1] = 0xa5;
+    enum bl_err err = bl_payload_read(p, e, o);
+    cr_expect_eq(o[room - 1], 0xa5, "bl_payload_read wrote past usize bytes");
+    if (out)
+        *out = o;
+    else
+        free(o);
+    return err;
+}
+
+/* ---- reading members ---- */
+
+Test(payload, inflates_members_written_by_the_freezer)
+{
+    struct fixture f;
+    make_fixture(&f);
+    for (size_t i = 0; i < f.n; i++) {
+        unsigned char *out;
+        cr_assert_eq(read_entry(&f.p, &f.m[i].e, &out), BL_OK, "member %zu", i);
+        cr_expect_eq(memcmp(out, f.m[i].data, f.m[i].len), 0, "member %zu differs", i);
+        free(out);
+    }
+    free_fixture(&f);
+}
+
+Test(payload, compresses_text_members)
+{
+    /* Sanity of the fixture: fz_deflate really deflates. */
+    struct fixture f;
+    make_fixture(&f);
+    cr_expect_lt(f.m[0].zlen, f.m[0].len / 2);
+    free_fixture(&f);
+}
+
+Test(payload, rejects_a_member_starting_past_the_payload)
+{
+    struct fixture f;
+    make_fixture(&f);
+    const uint64_t size = f.p.trailer.payload_size;
+    const uint64_t offsets[] = {size + 1, size + 1000, UINT64_MAX, UINT64_MAX - 5,
+                                (uint64_t)1 << 63};
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++) {
+        struct bl_entry e = f.m[0].e;
+        e.offset = offsets[i];
+        cr_expect_eq(read_entry(&f.p, &e, NULL), BL_ERR_ENTRY, "offset %llu",
+                     (unsigned long long)offsets[i]);
+    }
+    free_fixture(&f);
+}
+
+Test(payload, rejects_a_member_running_past_the_end_of_the_payload)
+{
+    struct fixture f;
+    make_fixture(&f);
+    const uint64_t size = f.p.trailer.payload_size;
+    struct bl_entry e = f.m[3].e;
+    /* Its bytes would run into the trailer. */
+    e.csize = (uint32_t)(size - e.offset + 1);
+    cr_expect_eq(read_entry(&f.p, &e, NULL), BL_ERR_ENTRY);
+    /* Starting at the very end with any data at all. */
+    e.offset = size;
+    e.csize = 1;
+    cr_expect_eq(read_entry(&f.p, &e, NULL), BL_ERR_ENTRY);
+    e.csize = UINT32_MAX;
+    e.offset = 1;
+    cr_expect_eq(read_entry(&f.p, &e, NULL), BL_ERR_ENTRY);
+    free_fixture(&f);
+}
+
+Test(payload, rejects_an_absurd_uncompressed_size)
+{
+    struct fixture f;
+    make_fixture(&f);
+    struct bl_entry e = f.m[0].e;
+    e.usize = BL_ENTRY_MAX_SIZE + 1u;
+    unsigned char out[1];
+    cr_expect_eq(bl_payload_read(&f.p, &e, out), BL_ERR_ENTRY);
+    free_fixture(&f);
+}
+
+Test(payload, rejects_a_corrupted_deflate_stream)
+{
+    /* 0xff opens a final block of the reserved type 3: invalid deflate. */
+    unsigned char payload[64];
+    memset(payload, 0xff, sizeof payload);
+    struct bl_payload p;
+    open_as_executable(payload, sizeof payload, 1, &p);
+    struct bl_entry e = {.offset = 8, .csize = 32, .usize = 100, .crc = 0};
+    cr_expect_eq(read_entry(&p, &e, NULL), BL_ERR_ENTRY);
+    close(p.fd);
+}
+
+Test(payload, rejects_a_member_read_at_the_wrong_offset)
+{
+    struct fixture f;
+    make_fixture(&f);
+    struct bl_entry e = f.m[0].e;
+    e.offset += 1;
+    enum bl_err err = read_entry(&f.p, &e, NULL);
+    cr_expect(err == BL_ERR_ENTRY || err == BL_ERR_ENTRY_CRC, "got %d", (int)err);
+    free_fixture(&f);
+}
+
+Test(payload, rejects_a_truncated_deflate_stream)
+{
+    struct fixture f;
+    make_fixture(&f);
+    struct bl_entry e = f.m[0].e;
+    e.csize -= 1;
+    cr_expect_eq(read_entry(&f.p, &e, NULL), BL_ERR_ENTRY);
+    e.csize = 0;
+    cr_expect_eq(read_entry(&f.p, &e, NULL), BL_ERR_ENTRY);
+    free_fixture(&f);
+}
+
+Test(payload, rejects_a_wrong_uncompressed_size)
+{
+    struct fixture f;
+    make_fixture(&f);
+    const int32_t deltas[] = {-1, +1, -100, +4096};
+    for (size_t k = 0; k < 2; k++) {
+        const struct member *m = &f.m[k == 0 ? 0 : 3];
+        for (size_t i = 0; i < sizeof deltas / sizeof deltas[0]; i++) {
+            struct bl_entry e = m->e;
+            e.usize = (uint32_t)((int64_t)e.usize + deltas[i]);
+            cr_expect_eq(read_entry(&f.p, &e, NULL), BL_ERR_ENTRY, "usize %+d",
+                         (int)deltas[i]);
+        }
+    }
+    /* The empty member said to hold one byte. */
+    struct bl_entry e = f.m[1].e;
+    e.usize = 1;
+    cr_expect_eq(read_entry(&f.p, &e, NULL), BL_ERR_ENTRY);
+    free_fixture(&f);
+}
+
+Test(payload, rejects_a_member_whose_crc_does_not_match)
+{
+    struct fixture f;
+    make_fixture(&f);
+    for (size_t i = 0; i < f.n; i++) {
+        struct bl_entry e = f.m[i].e;
+        e.crc ^= 0x00010000u;
+        cr_expect_eq(read_entry(&f.p, &e, NULL), BL_ERR_ENTRY_CRC, "member %zu", i);
+    }
+    free_fixture(&f);
+}
+
+Test(payload, checks_the_crc_of_the_uncompressed_bytes)
+{
+    /* The CRC is zlib's CRC-32 of what inflates, not of the stored bytes. */
+    struct fixture f;
+    make_fixture(&f);
+    struct bl_entry e = f.m[0].e;
+    e.crc = (uint32_t)crc32(0, f.m[0].z, (uInt)f.m[0].zlen);
+    cr_expect_eq(read_entry(&f.p, &e, NULL), BL_ERR_ENTRY_CRC);
+    free_fixture(&f);
+}
+
+/* ---- the freezer's payload archive, end to end ---- */
+
+struct packed {
+    struct fz_graph g;
+    unsigned char *payload;
+    size_t len;
+    uint64_t size;
+    uint32_t crc, entries;
+};
+
+static const char *const pack_names[] = {
+    "__main__",
+    "encodings",
+    "encodings.utf_8",
+    "pkg",
+    "pkg.sub.mod",
+    /* Longer than ustar's 100-byte name field: a pax header is added
+     * before the member's own header. */
+    "pkg.a_module_with_a_name_so_long_that_ustar_cannot_hold_it.and_then_some_more_of_it_"
+    "to_be_sure",
+    "zz_empty",
+};
+
+static unsigned char *read_whole(int fd, size_t *len)
+{
+    struct stat st;
+    cr_assert_eq(fstat(fd, &st), 0);
+    unsigned char *p = malloc((size_t)st.st_size + 1);
+    cr_assert_not_null(p);
+    cr_assert_eq(pread(fd, p, (size_t)st.st_size, 0), st.st_size);
+    *len = (size_t)st.st_size;
+    return p;
+}
+
+static void pack(struct packed *pk, const char *const *names, size_t n)
+{
+    memset(pk, 0, sizeof *pk);
+    pk->g.n = pk->g.cap = n;
+    pk->g.mods = calloc(n, sizeof *pk->g.mods);
+    for (size_t i = 0; i < n; i++) {
+        struct fz_module *m = &pk->g.mods[i];
+        m->name = fz_xstrdup(names[i]);
+        size_t len = strcmp(names[i], "zz_empty") == 0 ? 0 : 300 + 1000 * i;
+        unsigned char *raw = malloc(len + 1);
+        fill_text(raw, len, (uint32_t)(i + 10));
+        m->usize = (uint32_t)len;
+        m->crc = (uint32_t)crc32(0, raw, (uInt)len);
+        m->zdata = fz_deflate(raw, len, &m->zlen);
+        free(raw);
+    }
+    char path[] = "/tmp/cryo-test-pack-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    unlink(path); /* fz_pack_write creates it anew */
+    int r = fz_pack_write(&pk->g, path, &pk->size, &pk->crc, &pk->entries);
+    close(fd);
+    fd = open(path, O_RDONLY);
+    unlink(path);
+    cr_assert_eq(r, 0, "fz_pack_write failed");
+    cr_assert_geq(fd, 0);
+    pk->payload = read_whole(fd, &pk->len);
+    close(fd);
+}
+
+static void free_packed(struct packed *pk)
+{
+    for (size_t i = 0; i < pk->g.n; i++) {
+        free(pk->g.mods[i].name);
+        free(pk->g.mods[i].zdata);
+    }
+    free(pk->g.mods);
+    free(pk->payload);
+}
+
+#define NPACK (sizeof pack_names / sizeof pack_names[0])
+
+Test(payload, pack_reports_the_size_checksum_and_count_of_what_it_wrote)
+{
+    struct packed pk;
+    pack(&pk, pack_names, NPACK);
+    cr_expect_eq(pk.size, (uint64_t)pk.len, "size is the file's size");
+    cr_expect_eq(pk.crc, bl_checksum(pk.payload, pk.len), "crc is the payload checksum");
+    cr_expect_eq(pk.entries, NPACK);
+    free_packed(&pk);
+}
+
+Test(payload, pack_records_where_each_member_s_data_begins)
+{
+    struct packed pk;
+    pack(&pk, pack_names, NPACK);
+    for (size_t i = 0; i < pk.g.n; i++) {
+        const struct fz_module *m = &pk.g.mods[i];
+        cr_expect_eq(m->entry.csize, m->zlen, "%s", m->name);
+        cr_expect_eq(m->entry.usize, m->usize, "%s", m->name);
+        cr_expect_eq(m->entry.crc, m->crc, "%s", m->name);
+        cr_assert_leq(m->entry.offset + m->entry.csize, pk.len, "%s lies outside", m->name);
+        cr_expect_eq(memcmp(pk.payload + m->entry.offset, m->zdata, m->zlen), 0,
+                     "%s: the recorded offset does not point at its data", m->name);
+        /* tar puts data on 512-byte block boundaries */
+        cr_expect_eq(m->entry.offset % 512, 0, "%s: offset %llu", m->name,
+                     (unsigned long long)m->entry.offset);
+    }
+    free_packed(&pk);
+}
+
+Test(payload, pack_writes_a_tar_that_libarchive_lists_as_code_members)
+{
+    struct packed pk;
+    pack(&pk, pack_names, NPACK);
+    struct archive *a = archive_read_new();
+    archive_read_support_format_tar(a);
+    cr_assert_eq(archive_read_open_memory(a, pk.payload, pk.len), ARCHIVE_OK, "%s",
+                 archive_error_string(a));
+    struct archive_entry *e;
+    size_t i = 0;
+    int r;
+    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+        cr_assert_lt(i, NPACK, "more members than modules");
+        const struct fz_module *m = &pk.g.mods[i];
+        char want[512];
+        snprintf(want, sizeof want, "code/%s", m->name);
+        cr_expect_str_eq(archive_entry_pathname(e), want);
+        cr_expect_eq(archive_entry_filetype(e), AE_IFREG);
+        cr_expect_eq(archive_entry_size(e), (la_int64_t)m->zlen, "%s", m->name);
+        unsigned char *data = malloc(m->zlen + 1);
+        cr_expect_eq(archive_read_data(a, data, m->zlen + 1), (la_ssize_t)m->zlen, "%s",
+                     m->name);
+        cr_expect_eq(memcmp(data, m->zdata, m->zlen), 0, "%s: member data differs", m->name);
+        free(data);
+        i++;
+    }
+    cr_expect_eq(r, ARCHIVE_EOF, "%s", archive_error_string(a));
+    cr_expect_eq(i, NPACK, "every module is a member");
+    archive_read_free(a);
+    free_packed(&pk);
+}
+
+Test(payload, pack_writes_the_same_bytes_for_the_same_graph)
+{
+    struct packed a, b;
+    pack(&a, pack_names, NPACK);
+    pack(&b, pack_names, NPACK);
+    cr_assert_eq(a.len, b.len);
+    cr_expect_eq(memcmp(a.payload, b.payload, a.len), 0, "the payload is not reproducible");
+    free_packed(&a);
+    free_packed(&b);
+}
+
+Test(payload, reads_back_every_member_the_freezer_packed)
+{
+    struct packed pk;
+    pack(&pk, pack_names, NPACK);
+    struct bl_payload p;
+    open_as_executable(pk.payload, pk.len, pk.entries, &p);
+    cr_expect_eq(p.trailer.payload_crc, pk.crc);
+    for (size_t i = 0; i < pk.g.n; i++) {
+        const struct fz_module *m = &pk.g.mods[i];
+        unsigned char *out;
+        cr_assert_eq(read_entry(&p, &m->entry, &out), BL_OK, "%s", m->name);
+        /* Regenerate what was deflated and compare. */
+        unsigned char *want = malloc(m->usize + 1);
+        fill_text(want, m->usize, (uint32_t)(i + 10));
+        cr_expect_eq(memcmp(out, want, m->usize), 0, "%s reads back different bytes", m->name);
+        free(want);
+        free(out);
+    }
+    close(p.fd);
+    free_packed(&pk);
+}
+
+Test(payload, pack_accepts_non_ascii_module_names)
+{
+    /* Python identifiers may be non-ASCII (PEP 3131): `import café`. */
+    static const char *const names[] = {"__main__", "caf\xc3\xa9", "\xce\xb1\xce\xb2"};
+    struct packed pk;
+    pack(&pk, names, 3);
+    cr_expect_eq(pk.entries, 3);
+    for (size_t i = 0; i < pk.g.n; i++) {
+        const struct fz_module *m = &pk.g.mods[i];
+        cr_expect_eq(memcmp(pk.payload + m->entry.offset, m->zdata, m->zlen), 0, "%s",
+                     m->name);
+    }
+    free_packed(&pk);
+}
+
+Test(payload, pack_refuses_an_unwritable_path)
+{
+    struct fz_graph g = {0};
+    uint64_t size;
+    uint32_t crc, entries;
+    cr_expect_eq(fz_pack_write(&g, "/nonexistent-dir-for-cryo-tests/payload.tar", &size, &crc,
+                               &entries),
+                 -1);
+}

@@ -1,0 +1,917 @@
+/* test_graph.c — fz_graph_build (freezer/graph.c): which modules a script
+ * needs, found the way python3.11 would find them.
+ *
+ * Each test writes a small program (a script, its modules and packages)
+ * into a fresh temporary directory and builds its graph against Debian's
+ * standard library, as `cryo build` does.  A few tests use a tiny standard
+ * library of their own, to see what happens to standard-library code
+ * without depending on what Debian's happens to contain. */
+#define _GNU_SOURCE
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <marshal.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "fz.h"
+
+#define STDLIB "/usr/lib/python3.11"
+
+/* ---- temporary program trees ---- */
+
+struct tree {
+    char dir[64];
+};
+
+/* The tree of the running test, removed by the suite's fini if a failed
+ * assertion ended the test before tree_free. */
+static char live_tree[64];
+
+static void tree_new(struct tree *t)
+{
+    snprintf(t->dir, sizeof t->dir, "/tmp/cryo-test-graph-XXXXXX");
+    cr_assert_not_null(mkdtemp(t->dir), "mkdtemp: %s", strerror(errno));
+    snprintf(live_tree, sizeof live_tree, "%s", t->dir);
+}
+
+static char *tree_path(const struct tree *t, const char *rel)
+{
+    return fz_printf("%s/%s", t->dir, rel);
+}
+
+/* Write `content` to `rel` inside the tree, creating directories. */
+static void put(const struct tree *t, const char *rel, const char *content)
+{
+    char *path = tree_path(t, rel);
+    for (char *s = path + strlen(t->dir) + 1; *s; s++)
+        if (*s == '/') {
+            *s = '\0';
+            cr_assert(mkdir(path, 0755) == 0 || errno == EEXIST, "mkdir %s: %s", path,
+                      strerror(errno));
+            *s = '/';
+        }
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s: %s", path, strerror(errno));
+    fputs(content, f);
+    cr_assert_eq(fclose(f), 0);
+    free(path);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void tree_free(struct tree *t)
+{
+    nftw(t->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    live_tree[0] = '\0';
+}
+
+static void start_python(void)
+{
+    cr_assert_eq(fz_py_start(), 0, "cannot start the embedded interpreter");
+}
+
+static void stop_python(void)
+{
+    if (live_tree[0])
+        nftw(live_tree, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    fz_py_stop();
+}
+
+TestSuite(graph, .init = start_python, .fini = stop_python);
+
+/* ---- building graphs ---- */
+
+struct opts {
+    const char *stdlib;           /* NULL: Debian's */
+    const char *const *paths;     /* NULL-terminated, relative to the tree */
+    const char *const *includes;
+    const char *const *excludes;
+};
+
+static int build(const struct tree *t, const char *script, const struct opts *o,
+                 struct fz_graph *g)
+{
+    struct fz_graph_options opt = {0};
+    char *script_path = tree_path(t, script);
+    char *stdlib = o && o->stdlib ? tree_path(t, o->stdlib) : fz_xstrdup(STDLIB);
+    opt.script = script_path;
+    opt.stdlib_dir = stdlib;
+    for (const char *const *p = o ? o->paths : NULL; p && *p; p++) {
+        char *d = tree_path(t, *p);
+        fz_strv_push(&opt.paths, d);
+        free(d);
+    }
+    for (const char *const *p = o ? o->includes : NULL; p && *p; p++)
+        fz_strv_push(&opt.includes, *p);
+    for (const char *const *p = o ? o->excludes : NULL; p && *p; p++)
+        fz_strv_push(&opt.excludes, *p);
+    int r = fz_graph_build(&opt, g);
+    fz_strv_free(&opt.paths);
+    fz_strv_free(&opt.includes);
+    fz_strv_free(&opt.excludes);
+    free(script_path);
+    free(stdlib);
+    return r;
+}
+
+/* Build a graph that must succeed. */
+static void build_ok(const struct tree *t, const char *script, const struct opts *o,
+                     struct fz_graph *g)
+{
+    cr_assert_eq(build(t, script, o, g), 0, "fz_graph_build failed (see stderr)");
+    cr_assert_eq(g->missing_errors, 0);
+}
+
+static const struct fz_module *mod(const struct fz_graph *g, const char *name)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->mods[i].name, name) == 0)
+            return &g->mods[i];
+    return NULL;
+}
+
+static const struct fz_module *must_have(const struct fz_graph *g, const char *name)
+{
+    const struct fz_module *m = mod(g, name);
+    cr_assert_not_null(m, "module '%s' is not in the graph", name);
+    return m;
+}
+
+static void must_not_have(const struct fz_graph *g, const char *name)
+{
+    cr_expect_null(mod(g, name), "module '%s' should not be in the graph", name);
+}
+
+/* No module named `prefix` or below it. */
+static void must_not_have_tree(const struct fz_graph *g, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (size_t i = 0; i < g->n; i++) {
+        const char *s = g->mods[i].name;
+        cr_expect(!(strncmp(s, prefix, n) == 0 && (s[n] == '\0' || s[n] == '.')),
+                  "module '%s' should not be in the graph", s);
+    }
+}
+
+/* A standard library of our own: encodings (always packed) and whatever
+ * the test adds under "std/". */
+static void put_tiny_stdlib(const struct tree *t)
+{
+    put(t, "std/encodings/__init__.py", "");
+    put(t, "std/encodings/utf_8.py", "");
+}
+
+/* ---- the script ---- */
+
+Test(graph, makes_the_script_the_main_module)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "print('hi')\n");
+    build_ok(&t, "app.py", NULL, &g);
+    const struct fz_module *m = must_have(&g, "__main__");
+    cr_expect(m->is_main);
+    cr_expect_not(m->is_package);
+    cr_expect_eq(m->origin, FZ_ORIGIN_USER);
+    cr_expect_str_eq(m->vpath, "app.py");
+    char *want = tree_path(&t, "app.py");
+    cr_expect_str_eq(m->disk_path, want);
+    free(want);
+    size_t mains = 0;
+    for (size_t i = 0; i < g.n; i++)
+        mains += g.mods[i].is_main != 0;
+    cr_expect_eq(mains, 1, "exactly one module is the script");
+    must_not_have(&g, "app");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, fails_when_the_script_does_not_compile)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "def broken(:\n");
+    cr_expect_eq(build(&t, "app.py", NULL, &g), -1);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, fails_when_the_script_does_not_exist)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    cr_expect_eq(build(&t, "missing.py", NULL, &g), -1);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+/* ---- user modules and packages ---- */
+
+Test(graph, finds_user_modules_and_packages_next_to_the_script)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import helper\nimport pkg.sub\n");
+    put(&t, "helper.py", "X = 1\n");
+    put(&t, "pkg/__init__.py", "");
+    put(&t, "pkg/sub.py", "Y = 2\n");
+    build_ok(&t, "app.py", NULL, &g);
+
+    const struct fz_module *h = must_have(&g, "helper");
+    cr_expect_not(h->is_package);
+    cr_expect_not(h->is_main);
+    cr_expect_eq(h->origin, FZ_ORIGIN_USER);
+    cr_expect_str_eq(h->vpath, "helper.py");
+    char *want = tree_path(&t, "helper.py");
+    cr_expect_str_eq(h->disk_path, want);
+    free(want);
+
+    const struct fz_module *p = must_have(&g, "pkg");
+    cr_expect(p->is_package);
+    cr_expect_eq(p->origin, FZ_ORIGIN_USER);
+    cr_expect_str_eq(p->vpath, "pkg/__init__.py");
+    want = tree_path(&t, "pkg");
+    cr_expect_str_eq(p->pkg_dir, want);
+    free(want);
+
+    const struct fz_module *s = must_have(&g, "pkg.sub");
+    cr_expect_not(s->is_package);
+    cr_expect_eq(s->origin, FZ_ORIGIN_USER);
+    cr_expect_str_eq(s->vpath, "pkg/sub.py");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, finds_modules_in_a_namespace_package)
+{
+    /* PEP 420: a directory without __init__.py is a namespace package;
+     * python3.11 app.py runs this program. */
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import ns.mod\n");
+    put(&t, "ns/mod.py", "print('in a namespace package')\n");
+    build_ok(&t, "app.py", NULL, &g);
+    const struct fz_module *ns = must_have(&g, "ns");
+    cr_expect(ns->is_package);
+    cr_expect_null(ns->disk_path, "a namespace package has no source");
+    must_have(&g, "ns.mod");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, follows_imports_of_imported_modules)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import a\n");
+    put(&t, "a.py", "def f():\n    import b\n");
+    put(&t, "b.py", "class C:\n    import c\n");
+    put(&t, "c.py", "");
+    build_ok(&t, "app.py", NULL, &g);
+    must_have(&g, "a");
+    must_have(&g, "b");
+    must_have(&g, "c");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, packs_an_imported_user_package_whole)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import pkg.used\n");
+    put(&t, "pkg/__init__.py", "");
+    put(&t, "pkg/used.py", "");
+    put(&t, "pkg/never_imported.py", "");
+    put(&t, "pkg/inner/__init__.py", "");
+    put(&t, "pkg/inner/leaf.py", "");
+    put(&t, "pkg/tests/__init__.py", "");
+    put(&t, "pkg/tests/test_used.py", "");
+    /* Not modules: */
+    put(&t, "pkg/no_init/x.py", "");
+    put(&t, "pkg/data.txt", "text\n");
+    put(&t, "pkg/with-dash.py", "");
+    put(&t, "pkg/1digit.py", "");
+    put(&t, "unrelated.py", "");
+    build_ok(&t, "app.py", NULL, &g);
+    must_have(&g, "pkg.used");
+    const struct fz_module *n = must_have(&g, "pkg.never_imported");
+    cr_expect_eq(n->origin, FZ_ORIGIN_USER);
+    cr_expect(must_have(&g, "pkg.inner")->is_package);
+    must_have(&g, "pkg.inner.leaf");
+    must_have(&g, "pkg.tests");
+    must_have(&g, "pkg.tests.test_used");
+    must_not_have(&g, "pkg.no_init");
+    must_not_have(&g, "pkg.no_init.x");
+    must_not_have(&g, "pkg.data");
+    must_not_have(&g, "pkg.with-dash");
+    must_not_have(&g, "pkg.1digit");
+    must_not_have(&g, "unrelated");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, follows_imports_of_modules_packed_only_as_part_of_a_package)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import pkg\n");
+    put(&t, "pkg/__init__.py", "");
+    put(&t, "pkg/plugin.py", "import support\n");
+    put(&t, "support.py", "");
+    build_ok(&t, "app.py", NULL, &g);
+    must_have(&g, "pkg.plugin");
+    must_have(&g, "support");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, finds_a_user_package_imported_with_from)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "from pkg import sub\nfrom pkg import VALUE\n");
+    put(&t, "pkg/__init__.py", "VALUE = 1\n");
+    put(&t, "pkg/sub.py", "");
+    build_ok(&t, "app.py", NULL, &g);
+    must_have(&g, "pkg");
+    must_have(&g, "pkg.sub");
+    must_not_have(&g, "pkg.VALUE");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, adds_a_standard_library_submodule_imported_with_from)
+{
+    /* xml's __init__ does not import xml.dom: only the from-import names it. */
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "from xml import dom\nfrom json import loads\n");
+    build_ok(&t, "app.py", NULL, &g);
+    must_have(&g, "xml");
+    const struct fz_module *d = must_have(&g, "xml.dom");
+    cr_expect(d->is_package);
+    cr_expect_eq(d->origin, FZ_ORIGIN_STDLIB);
+    must_have(&g, "xml.dom.domreg"); /* xml.dom's own relative import */
+    must_have(&g, "json");
+    must_not_have(&g, "json.loads");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, does_not_pack_standard_library_packages_whole)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import xml\n");
+    build_ok(&t, "app.py", NULL, &g);
+    must_have(&g, "xml");
+    must_not_have_tree(&g, "xml.sax");
+    must_not_have_tree(&g, "xml.etree");
+    must_not_have_tree(&g, "xml.dom");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+/* ---- relative imports ---- */
+
+Test(graph, follows_relative_imports_in_packages)
+{
+    /* In standard-library code, which is not packed whole, only what the
+     * relative imports name is in the graph. */
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "std/spkg/__init__.py", "from . import used\n");
+    put(&t, "std/spkg/used.py", "from .deep import thing\nfrom .deep.more import x\n");
+    put(&t, "std/spkg/deep/__init__.py", "thing = 1\n");
+    put(&t, "std/spkg/deep/more.py", "from .. import other\nfrom ..up import y\n");
+    put(&t, "std/spkg/other.py", "");
+    put(&t, "std/spkg/up.py", "y = 1\n");
+    put(&t, "std/spkg/unused.py", "");
+    put(&t, "app.py", "import spkg\n");
+    struct opts o = {.stdlib = "std"};
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "spkg.used");
+    must_have(&g, "spkg.deep");
+    must_have(&g, "spkg.deep.more");
+    must_have(&g, "spkg.other");
+    must_have(&g, "spkg.up");
+    must_not_have(&g, "spkg.unused");
+    must_not_have(&g, "used");
+    must_not_have(&g, "deep");
+    must_not_have(&g, "other");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, fails_on_a_relative_import_of_a_missing_user_module)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import pkg.a\n");
+    put(&t, "pkg/__init__.py", "");
+    put(&t, "pkg/a.py", "from .missing_sibling import x\n");
+    cr_expect_eq(build(&t, "app.py", NULL, &g), -1);
+    cr_expect_eq(g.missing_errors, 1);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, fails_on_a_relative_import_beyond_the_top_level_package)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import pkg.a\n");
+    put(&t, "pkg/__init__.py", "");
+    put(&t, "pkg/a.py", "from .. import outside\n");
+    put(&t, "outside.py", "");
+    cr_expect_eq(build(&t, "app.py", NULL, &g), -1);
+    cr_expect_eq(g.missing_errors, 1);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, fails_on_a_relative_import_in_the_script)
+{
+    /* python3.11 app.py: "attempted relative import with no known parent
+     * package". */
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "from . import helper\n");
+    put(&t, "helper.py", "");
+    cr_expect_eq(build(&t, "app.py", NULL, &g), -1);
+    cr_expect_gt(g.missing_errors, 0);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+/* ---- missing modules ---- */
+
+Test(graph, fails_on_an_unguarded_import_of_a_missing_module)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import helper\n");
+    put(&t, "helper.py", "import cryo_no_such_module_xyz\n");
+    cr_expect_eq(build(&t, "app.py", NULL, &g), -1);
+    cr_expect_eq(g.missing_errors, 1);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, fails_on_a_missing_submodule_of_a_user_package)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import pkg.nope\n");
+    put(&t, "pkg/__init__.py", "");
+    cr_expect_eq(build(&t, "app.py", NULL, &g), -1);
+    cr_expect_eq(g.missing_errors, 1);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, fails_on_a_missing_import_inside_a_function)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "def main():\n    import cryo_no_such_module_xyz\n");
+    cr_expect_eq(build(&t, "app.py", NULL, &g), -1);
+    cr_expect_eq(g.missing_errors, 1);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, counts_every_distinct_missing_import)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import cryo_missing_one\nimport cryo_missing_two\n");
+    cr_expect_eq(build(&t, "app.py", NULL, &g), -1);
+    cr_expect_eq(g.missing_errors, 2);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, reports_a_missing_import_once_however_often_3_11_compiles_it)
+{
+    /* 3.11 compiles a finally body twice; the source has one import. */
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "try:\n    pass\nfinally:\n    import cryo_no_such_module_xyz\n");
+    cr_expect_eq(build(&t, "app.py", NULL, &g), -1);
+    cr_expect_eq(g.missing_errors, 1, "one missing import reported %zu times",
+                 g.missing_errors);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, accepts_a_guarded_import_of_a_missing_module)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "try:\n    import cryo_no_such_module_xyz\nexcept ImportError:\n"
+                      "    cryo_no_such_module_xyz = None\n");
+    build_ok(&t, "app.py", NULL, &g);
+    must_not_have(&g, "cryo_no_such_module_xyz");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, accepts_an_unknown_name_imported_from_a_package)
+{
+    /* `from pkg import name`: name may be an attribute set at run time. */
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "from pkg import computed\n");
+    put(&t, "pkg/__init__.py", "globals()['computed'] = 1\n");
+    build_ok(&t, "app.py", NULL, &g);
+    must_not_have(&g, "pkg.computed");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, accepts_missing_imports_of_standard_library_code)
+{
+    /* The standard library imports platform modules under run-time
+     * conditions: a miss there is a note, not an error. */
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "std/stdmod.py", "import cryo_platform_only_module\n");
+    put(&t, "app.py", "import stdmod\n");
+    struct opts o = {.stdlib = "std"};
+    build_ok(&t, "app.py", &o, &g);
+    const struct fz_module *m = must_have(&g, "stdmod");
+    cr_expect_eq(m->origin, FZ_ORIGIN_STDLIB);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, fails_on_a_syntax_error_in_an_imported_user_module)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import helper\n");
+    put(&t, "helper.py", "x = = 1\n");
+    cr_expect_eq(build(&t, "app.py", NULL, &g), -1);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, leaves_out_standard_library_files_that_do_not_compile)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "std/fixture.py", "print 'python 2'\n");
+    put(&t, "app.py", "try:\n    import fixture\nexcept ImportError:\n    pass\n");
+    struct opts o = {.stdlib = "std"};
+    build_ok(&t, "app.py", &o, &g);
+    must_not_have(&g, "fixture");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+/* ---- --path, --exclude-module, --include-module ---- */
+
+Test(graph, finds_modules_in_path_directories_as_user_code)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "src/app.py", "import lib_mod\nimport lib_pkg\n");
+    put(&t, "vendor/lib_mod.py", "");
+    put(&t, "vendor/lib_pkg/__init__.py", "");
+    put(&t, "vendor/lib_pkg/extra.py", "");
+    struct opts o = {.paths = (const char *const[]){"vendor", NULL}};
+    build_ok(&t, "src/app.py", &o, &g);
+    cr_expect_eq(must_have(&g, "lib_mod")->origin, FZ_ORIGIN_USER);
+    cr_expect_eq(must_have(&g, "lib_pkg")->origin, FZ_ORIGIN_USER);
+    must_have(&g, "lib_pkg.extra"); /* user code: packed whole */
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, prefers_the_script_directory_to_path_and_stdlib)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "src/app.py", "import shared\nimport json\n");
+    put(&t, "src/shared.py", "");
+    put(&t, "src/json.py", "");
+    put(&t, "vendor/shared.py", "");
+    struct opts o = {.paths = (const char *const[]){"vendor", NULL}};
+    build_ok(&t, "src/app.py", &o, &g);
+    char *want = tree_path(&t, "src/shared.py");
+    cr_expect_str_eq(must_have(&g, "shared")->disk_path, want);
+    free(want);
+    want = tree_path(&t, "src/json.py");
+    const struct fz_module *j = must_have(&g, "json");
+    cr_expect_str_eq(j->disk_path, want, "a json.py next to the script shadows the stdlib's");
+    cr_expect_eq(j->origin, FZ_ORIGIN_USER);
+    must_not_have(&g, "json.decoder");
+    free(want);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, accepts_a_missing_import_that_is_excluded)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import cryo_no_such_module_xyz.sub\nimport cryo_other_missing\n");
+    struct opts o = {
+        .excludes = (const char *const[]){"cryo_no_such_module_xyz", "cryo_other_missing", NULL}};
+    build_ok(&t, "app.py", &o, &g);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, keeps_an_excluded_package_and_its_modules_out)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import pkg\nimport helper\nimport json\n");
+    put(&t, "pkg/__init__.py", "");
+    put(&t, "pkg/mod.py", "");
+    put(&t, "helper.py", "");
+    struct opts o = {.excludes = (const char *const[]){"pkg", "helper", "json", NULL}};
+    build_ok(&t, "app.py", &o, &g);
+    must_not_have_tree(&g, "pkg");
+    must_not_have(&g, "helper");
+    must_not_have_tree(&g, "json");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, keeps_an_excluded_submodule_out_of_a_package_packed_whole)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import pkg\n");
+    put(&t, "pkg/__init__.py", "");
+    put(&t, "pkg/keep.py", "");
+    put(&t, "pkg/big/__init__.py", "");
+    put(&t, "pkg/big/part.py", "");
+    put(&t, "pkg/heavy.py", "import cryo_no_such_module_xyz\n");
+    struct opts o = {.excludes = (const char *const[]){"pkg.big", "pkg.heavy", NULL}};
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "pkg");
+    must_have(&g, "pkg.keep");
+    must_not_have_tree(&g, "pkg.big");
+    must_not_have(&g, "pkg.heavy");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, excludes_whole_names_not_name_prefixes)
+{
+    /* --exclude-module pkg leaves pkgextra alone. */
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import pkgextra\n");
+    put(&t, "pkgextra.py", "");
+    struct opts o = {.excludes = (const char *const[]){"pkg", NULL}};
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "pkgextra");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, adds_included_modules_the_script_does_not_import)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "print('plugins are loaded by name')\n");
+    put(&t, "plugin.py", "");
+    struct opts o = {.includes = (const char *const[]){"plugin", "json", NULL}};
+    build_ok(&t, "app.py", &o, &g);
+    cr_expect_eq(must_have(&g, "plugin")->origin, FZ_ORIGIN_USER);
+    must_have(&g, "json");
+    must_have(&g, "json.decoder"); /* and what they import */
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, fails_when_an_included_module_does_not_exist)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "");
+    struct opts o = {.includes = (const char *const[]){"cryo_no_such_module_xyz", NULL}};
+    cr_expect_eq(build(&t, "app.py", &o, &g), -1);
+    fz_graph_free(&g);
+    tree_free(&t);
+    tree_new(&t);
+    put(&t, "app.py", "");
+    put(&t, "pkg/__init__.py", "");
+    struct opts o2 = {.includes = (const char *const[]){"pkg.cryo_no_such_submodule", NULL}};
+    cr_expect_eq(build(&t, "app.py", &o2, &g), -1);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+/* ---- what libpython serves ---- */
+
+Test(graph, always_packs_encodings_whole)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "");
+    build_ok(&t, "app.py", NULL, &g);
+    const struct fz_module *e = must_have(&g, "encodings");
+    cr_expect(e->is_package);
+    cr_expect_eq(e->origin, FZ_ORIGIN_STDLIB);
+    cr_expect_str_eq(e->disk_path, STDLIB "/encodings/__init__.py");
+    cr_expect_str_eq(e->vpath, "encodings/__init__.py");
+    /* Codecs are looked up by name at run time: all of them are there. */
+    must_have(&g, "encodings.utf_8");
+    must_have(&g, "encodings.aliases");
+    must_have(&g, "encodings.latin_1");
+    must_have(&g, "encodings.cp1252");
+    must_have(&g, "encodings.idna");
+    cr_expect_str_eq(must_have(&g, "encodings.utf_8")->vpath, "encodings/utf_8.py");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, leaves_out_modules_frozen_into_libpython)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import os, os.path, codecs, io, abc, stat, posixpath, zipimport\n"
+                      "from os import path\n");
+    build_ok(&t, "app.py", NULL, &g);
+    const char *const frozen[] = {"os", "os.path", "codecs", "io", "abc", "stat", "posixpath",
+                                  "zipimport", "genericpath", "_collections_abc"};
+    for (size_t i = 0; i < sizeof frozen / sizeof frozen[0]; i++)
+        must_not_have(&g, frozen[i]);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, follows_the_imports_of_modules_frozen_into_libpython)
+{
+    /* importlib.util is frozen; it imports importlib._abc, which is not. */
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import importlib.util\n");
+    build_ok(&t, "app.py", NULL, &g);
+    must_not_have(&g, "importlib.util");
+    must_have(&g, "importlib");
+    must_have(&g, "importlib._abc");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, leaves_out_frozen_submodules_imported_with_from)
+{
+    /* `from importlib import util` needs importlib.util exactly as
+     * `import importlib.util` does, and libpython serves it. */
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "from importlib import util, machinery\n");
+    build_ok(&t, "app.py", NULL, &g);
+    must_have(&g, "importlib");
+    must_not_have(&g, "importlib.util");
+    must_not_have(&g, "importlib.machinery");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, leaves_out_builtin_modules)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import sys, math, builtins, _io, itertools, time, marshal\n"
+                      "import _cryo, _contextvars\n");
+    build_ok(&t, "app.py", NULL, &g);
+    const char *const builtin[] = {"sys",  "math",    "builtins", "_io",   "itertools",
+                                   "time", "marshal", "_cryo",    "_contextvars"};
+    for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
+        must_not_have(&g, builtin[i]);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+/* ---- the graph as a whole ---- */
+
+Test(graph, is_sorted_by_name_without_duplicates)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import zeta, alpha, Beta, pkg.b\nimport json\nimport alpha\n");
+    put(&t, "zeta.py", "import alpha\n");
+    put(&t, "alpha.py", "import zeta\n");
+    put(&t, "Beta.py", "");
+    put(&t, "pkg/__init__.py", "");
+    put(&t, "pkg/b.py", "from . import a\n");
+    put(&t, "pkg/a.py", "");
+    build_ok(&t, "app.py", NULL, &g);
+    cr_assert_gt(g.n, 10);
+    for (size_t i = 1; i < g.n; i++)
+        cr_expect_lt(strcmp(g.mods[i - 1].name, g.mods[i].name), 0, "'%s' then '%s'",
+                     g.mods[i - 1].name, g.mods[i].name);
+    fz_graph_free(&g);
+    cr_expect_eq(g.n, 0);
+    cr_expect_null(g.mods);
+    tree_free(&t);
+}
+
+Test(graph, holds_each_module_s_compiled_code)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import helper\nprint(helper.X)\n");
+    put(&t, "helper.py", "X = 'cryo-helper-constant'\n");
+    build_ok(&t, "app.py", NULL, &g);
+    for (size_t i = 0; i < g.n; i++) {
+        const struct fz_module *m = &g.mods[i];
+        cr_assert_not_null(m->zdata, "%s has no code", m->name);
+        cr_assert_gt(m->usize, 0, "%s", m->name);
+        /* zdata is raw deflate of usize bytes whose CRC-32 is crc. */
+        unsigned char *raw = malloc(m->usize);
+        z_stream zs = {0};
+        cr_assert_eq(inflateInit2(&zs, -MAX_WBITS), Z_OK);
+        zs.next_in = m->zdata;
+        zs.avail_in = (uInt)m->zlen;
+        zs.next_out = raw;
+        zs.avail_out = m->usize;
+        cr_expect_eq(inflate(&zs, Z_FINISH), Z_STREAM_END, "%s", m->name);
+        cr_expect_eq(zs.total_out, m->usize, "%s", m->name);
+        inflateEnd(&zs);
+        cr_expect_eq((uint32_t)crc32(0, raw, m->usize), m->crc, "%s", m->name);
+        /* ... and unmarshals to the module's code, named by its vpath. */
+        PyObject *code = PyMarshal_ReadObjectFromString((const char *)raw, m->usize);
+        cr_assert_not_null(code, "%s does not unmarshal", m->name);
+        cr_expect(PyCode_Check(code), "%s", m->name);
+        PyObject *fn = PyObject_GetAttrString(code, "co_filename");
+        cr_expect_str_eq(PyUnicode_AsUTF8(fn), m->vpath);
+        if (strcmp(m->name, "helper") == 0) {
+            PyObject *consts = PyObject_GetAttrString(code, "co_consts");
+            PyObject *want = PyUnicode_FromString("cryo-helper-constant");
+            cr_expect_eq(PySequence_Contains(consts, want), 1, "helper's code is not helper.py");
+            Py_DECREF(want);
+            Py_DECREF(consts);
+        }
+        Py_DECREF(fn);
+        Py_DECREF(code);
+        free(raw);
+    }
+    fz_graph_free(&g);
+    tree_free(&t);
+}
