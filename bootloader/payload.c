@@ -1,11 +1,11 @@
-/* payload.c — read one member out of a verified payload: pread its deflate
- * stream, inflate it into the caller's buffer, check its CRC.  The
+/* payload.c — read one member out of a verified payload: pread its LZ4
+ * block, decode it into the caller's buffer, check its checksum.  The
  * compressed bytes are read into a transient buffer and freed at once, so
  * module data is never resident longer than its own unmarshalling. */
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <lz4.h>
 
 #include "bootloader.h"
 
@@ -33,22 +33,14 @@ enum bl_err bl_payload_read(const struct bl_payload *p, const struct bl_entry *e
         got += (size_t)n;
     }
 
-    z_stream zs = {0};
     enum bl_err err = BL_OK;
-    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
-        free(in);
-        return BL_ERR_NOMEM;
-    }
-    zs.next_in = in;
-    zs.avail_in = e->csize;
-    zs.next_out = out;
-    zs.avail_out = e->usize;
-    int rc = inflate(&zs, Z_FINISH);
-    if (rc != Z_STREAM_END || zs.total_out != e->usize)
+    if (e->csize > (uint32_t)LZ4_MAX_INPUT_SIZE || e->usize > (uint32_t)LZ4_MAX_INPUT_SIZE)
         err = BL_ERR_ENTRY;
-    inflateEnd(&zs);
+    else if (LZ4_decompress_safe((const char *)in, (char *)out, (int)e->csize, (int)e->usize)
+             != (int)e->usize)
+        err = BL_ERR_ENTRY; /* damaged, or not exactly usize bytes */
     free(in);
-    if (err == BL_OK && (uint32_t)crc32(0, out, e->usize) != e->crc)
+    if (err == BL_OK && bl_checksum(out, e->usize) != e->crc)
         err = BL_ERR_ENTRY_CRC;
     return err;
 }

@@ -12,7 +12,7 @@
  *            the generated module table).  Its size is payload_offset.
  * payload    a POSIX (pax) tar archive written with libarchive, so that
  *            `bsdtar -tvf app` style tools can list it once cut out.  Each
- *            member's data is one raw-deflate stream (see BL_ENTRY_*).
+ *            member's data is one LZ4 block (see struct bl_entry).
  *            The tar structure is for people and tools; the program never
  *            walks it: the generated module table holds, for every member
  *            it needs, a struct bl_entry with the data's offset inside the
@@ -47,7 +47,7 @@
 #define BL_TRAILER_MAGIC "\177CRYOTRL"   /* 8 bytes, no terminator used */
 #define BL_TRAILER_MAGIC_LEN 8
 #define BL_TRAILER_SIZE 64
-#define BL_FORMAT_VERSION 1
+#define BL_FORMAT_VERSION 2
 
 /* Largest uncompressed member a reader accepts: a sanity bound so that a
  * damaged size field cannot ask for an absurd allocation. */
@@ -72,8 +72,15 @@ struct bl_trailer {
 };
 
 /* Where one member's data lies in the payload.  `offset` is relative to the
- * payload's first byte; `csize` bytes of raw deflate there inflate to exactly
- * `usize` bytes whose CRC-32 is `crc`. */
+ * payload's first byte; `csize` bytes there are one LZ4 block (the raw block
+ * format, no frame) that decodes to exactly `usize` bytes whose checksum
+ * (bl_checksum, BL_SUM_*) is `crc`.
+ *
+ * Why LZ4 and not deflate: members are decoded at every start, on the path
+ * of every import.  Measured on a program importing 320 modules, zlib's
+ * inflate was 18% of all instructions; LZ4 decodes about ten times faster
+ * with a decoder of a few KiB (touched code is resident memory), for files
+ * 19% larger than deflate -9 on the same members (LZ4 HC level 12). */
 struct bl_entry {
     uint64_t offset;
     uint32_t csize;

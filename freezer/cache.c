@@ -4,7 +4,7 @@
  * Key:   cache format, cryo version, the interpreter's full version string,
  *        the module's path in the virtual tree (it is baked into the code
  *        as co_filename) and the source bytes.
- * Value: the module's marshalled code, deflated, with its size and CRC,
+ * Value: the module's marshalled code, compressed, with its size and checksum,
  *        and the imports read from its bytecode — everything graph.c
  *        would otherwise compute by compiling.
  *
@@ -20,7 +20,7 @@
  *   "CRYOCC01" | u32 usize | u32 crc | u32 zlen | u32 nimports
  *   nimports × ( i32 level | i32 line | i32 guarded | i32 eager | str name |
  *                u32 nfrom | nfrom × str )        where str = u32 len | bytes
- *   zlen bytes of deflated marshal data
+ *   zlen bytes of compressed marshal data (an LZ4 block, as in the payload)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +34,7 @@
 
 /* Bump whenever what is cached, or how scan_imports.c reads bytecode,
  * changes: entries of another version are never read. */
-#define CACHE_MAGIC "CRYOCC03"
+#define CACHE_MAGIC "CRYOCC04"
 #define CACHE_MAX_ENTRY (256u << 20)
 
 static char *cache_dir;  /* NULL when disabled */

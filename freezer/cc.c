@@ -13,7 +13,7 @@
  *                    keep the hardening a PIE does not provide;
  *   --whole-archive  for cryo's libraries: runtime/pathconfig_py311.c must
  *                    win over libpython's getpath.o;
- *   static zlib and expat, dynamic glibc only: the program needs nothing
+ *   static zlib, expat and lz4, dynamic glibc only: the program needs nothing
  *                    but glibc on the machine it runs on;
  *   -s               no symbols or debug info: libpython's alone are ~20 MB.
  */
@@ -172,7 +172,7 @@ int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const char *out,
         (char *)tc->cc, "-no-pie", strip ? "-s" : "-g", "-o", (char *)out, (char *)obj,
         "-Wl,--whole-archive", rt, bl, gc, "-Wl,--no-whole-archive",
         (char *)tc->libpython,
-        "-Wl,-Bstatic", "-lexpat", "-lz", "-Wl,-Bdynamic",
+        "-Wl,-Bstatic", "-lexpat", "-lz", "-llz4", "-Wl,-Bdynamic",
         "-lm", "-ldl", "-lpthread", "-lutil",
         "-Wl,-z,relro", "-Wl,-z,now", "-Wl,-z,noexecstack", "-Wl,--gc-sections",
         NULL};

@@ -3,7 +3,7 @@
  * Pipeline (../../shared/DESIGN.md, "The data flow"):
  *   graph.c        find every module the script needs (scan_imports.c reads
  *                  each code object's imports); compile each with pyinterp.c
- *   pack.c         marshalled, deflated code → payload archive (libarchive)
+ *   pack.c         marshalled, compressed code → payload archive (libarchive)
  *   emit_table.c   the module table as C (runtime/module_table.h)
  *   cc.c           compile and link with the runtime, gc, bootloader and
  *                  libpython3.11.a
@@ -120,7 +120,8 @@ struct fz_module {
     struct fz_strv eager_imports; /* absolute names it imports unguarded
                                      while its body runs (graph.c) */
     int *eager_lines;             /* their lines, parallel to eager_imports */
-    /* Marshalled code, deflated (filled by graph.c, written by pack.c). */
+    /* Marshalled code, LZ4-compressed, its size and checksum (bl_checksum)
+     * (filled by graph.c, written by pack.c). */
     unsigned char *zdata;
     size_t zlen;
     uint32_t usize, crc;
@@ -160,8 +161,8 @@ char *fz_resolve_relative(const char *importer, int is_package, const char *name
 int fz_pack_write(struct fz_graph *g, const char *path, uint64_t *size, uint32_t *crc,
                   uint32_t *entries);
 
-/* Deflate `len` bytes (raw deflate, as payload members are stored). */
-unsigned char *fz_deflate(const unsigned char *data, size_t len, size_t *zlen);
+/* Compress `len` bytes as payload members are stored (one LZ4 block). */
+unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen);
 
 /* ---- emit_table.c ---------------------------------------------------- */
 

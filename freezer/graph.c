@@ -36,8 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "../bootloader/bootloader.h"
 #include "fz.h"
 
 struct root {
@@ -581,8 +581,8 @@ static int process(struct ctx *c, size_t i)
             return -1;
         }
         m->usize = (uint32_t)rawlen;
-        m->crc = (uint32_t)crc32(0, raw, (uInt)rawlen);
-        m->zdata = fz_deflate(raw, rawlen, &m->zlen);
+        m->crc = bl_checksum(raw, rawlen);
+        m->zdata = fz_compress(raw, rawlen, &m->zlen);
         free(raw);
         fz_cache_put(key, m, &iv);
     }

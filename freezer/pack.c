@@ -1,5 +1,5 @@
 /* pack.c — write the payload: a pax tar archive (libarchive) whose members
- * are the modules' marshalled code, each one raw-deflate stream.  Format:
+ * are the modules' marshalled code, each one LZ4 block.  Format:
  * bootloader/payload_format.h.
  *
  * libarchive writes with no blocking (bytes_per_block 0), so every byte it
@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <lz4hc.h>
 
 #include "../bootloader/bootloader.h"
 #include "fz.h"
@@ -38,27 +38,22 @@ static la_ssize_t sink_write(struct archive *a, void *data, const void *buf, siz
     return (la_ssize_t)n;
 }
 
-unsigned char *fz_deflate(const unsigned char *data, size_t len, size_t *zlen)
+unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen)
 {
-    z_stream zs = {0};
-    /* Level 9: built once per module, read at every start; the bytes saved
-     * also shorten the checksum pass at start-up. */
-    if (deflateInit2(&zs, 9, Z_DEFLATED, -MAX_WBITS, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
-        fz_error("cannot start zlib");
+    if (len > (size_t)LZ4_MAX_INPUT_SIZE) {
+        fz_error("a module's code is too large to pack (%zu bytes)", len);
         abort();
     }
-    size_t cap = deflateBound(&zs, (uLong)len);
-    unsigned char *out = fz_xmalloc(cap);
-    zs.next_in = (unsigned char *)data;
-    zs.avail_in = (uInt)len;
-    zs.next_out = out;
-    zs.avail_out = (uInt)cap;
-    if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
-        fz_error("zlib failed to compress a module");
+    /* LZ4 HC at its highest level: built once per module (and cached),
+     * decoded at every start, where only decode speed matters. */
+    int cap = LZ4_compressBound((int)len);
+    unsigned char *out = fz_xmalloc((size_t)cap);
+    int n = LZ4_compress_HC((const char *)data, (char *)out, (int)len, cap, LZ4HC_CLEVEL_MAX);
+    if (n <= 0) {
+        fz_error("LZ4 failed to compress a module");
         abort();
     }
-    *zlen = zs.total_out;
-    deflateEnd(&zs);
+    *clen = (size_t)n;
     return out;
 }
 

@@ -10,12 +10,13 @@
 #   zlib1g-dev,           static libz.a and libexpat.a (libpython needs both;
 #   libexpat1-dev         frozen programs carry them statically)
 #   libarchive-dev        the payload writer
+#   liblz4-dev            payload members' compression (static liblz4.a)
 #   libcriterion-dev      unit tests
 #   util-linux, binutils  end-to-end tests (setpriv, mount; objdump, readelf)
 #   time                  /usr/bin/time, used by the benchmarks
 set -euo pipefail
 packages=(gcc libc6-dev meson ninja-build pkg-config python3.11 libpython3.11-dev
-          zlib1g-dev libexpat1-dev libarchive-dev libcriterion-dev util-linux
+          zlib1g-dev libexpat1-dev libarchive-dev liblz4-dev libcriterion-dev util-linux
           binutils time)
 missing=()
 for p in "${packages[@]}"; do

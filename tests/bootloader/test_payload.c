@@ -1,7 +1,7 @@
 /* test_payload.c — bootloader/payload.c: reading one member out of a
  * verified payload.
  *
- * Members are written the way the freezer writes them (fz_deflate, and for
+ * Members are written the way the freezer writes them (fz_compress, and for
  * the round trip fz_pack_write, from freezer/pack.c), into files laid out
  * as a cryo executable is, and opened with bl_payload_open_fd, so that
  * what is tested is exactly what a frozen program reads at start-up. */
@@ -54,7 +54,7 @@ static void fill_noise(unsigned char *p, size_t n, uint32_t seed)
 struct member {
     unsigned char *data; /* uncompressed */
     size_t len;
-    unsigned char *z;    /* fz_deflate of data */
+    unsigned char *z;    /* fz_compress of data */
     size_t zlen;
     struct bl_entry e;   /* where it is in the payload */
 };
@@ -145,12 +145,12 @@ static void make_fixture(struct fixture *f)
             fill_noise(m->data, m->len, (uint32_t)i + 1); /* incompressible */
         else
             fill_text(m->data, m->len, (uint32_t)i + 1);
-        m->z = fz_deflate(m->data, m->len, &m->zlen);
+        m->z = fz_compress(m->data, m->len, &m->zlen);
         buf_add(&b, "padding!", 3 + i);
         m->e.offset = b.n;
         m->e.csize = (uint32_t)m->zlen;
         m->e.usize = (uint32_t)m->len;
-        m->e.crc = (uint32_t)crc32(0, m->data, (uInt)m->len);
+        m->e.crc = bl_checksum(m->data, m->len);
         buf_add(&b, m->z, m->zlen);
     }
     buf_add(&b, "end", 3);
@@ -202,7 +202,7 @@ Test(payload, inflates_members_written_by_the_freezer)
 
 Test(payload, compresses_text_members)
 {
-    /* Sanity of the fixture: fz_deflate really deflates. */
+    /* Sanity of the fixture: fz_compress really compresses. */
     struct fixture f;
     make_fixture(&f);
     cr_expect_lt(f.m[0].zlen, f.m[0].len / 2);
@@ -255,9 +255,9 @@ Test(payload, rejects_an_absurd_uncompressed_size)
     free_fixture(&f);
 }
 
-Test(payload, rejects_a_corrupted_deflate_stream)
+Test(payload, rejects_a_corrupted_lz4_block)
 {
-    /* 0xff opens a final block of the reserved type 3: invalid deflate. */
+    /* 0xff bytes: literal and match lengths running past the block's end. */
     unsigned char payload[64];
     memset(payload, 0xff, sizeof payload);
     struct bl_payload p;
@@ -278,7 +278,7 @@ Test(payload, rejects_a_member_read_at_the_wrong_offset)
     free_fixture(&f);
 }
 
-Test(payload, rejects_a_truncated_deflate_stream)
+Test(payload, rejects_a_truncated_lz4_block)
 {
     struct fixture f;
     make_fixture(&f);
@@ -325,11 +325,11 @@ Test(payload, rejects_a_member_whose_crc_does_not_match)
 
 Test(payload, checks_the_crc_of_the_uncompressed_bytes)
 {
-    /* The CRC is zlib's CRC-32 of what inflates, not of the stored bytes. */
+    /* The checksum is of the decoded bytes, not of the stored ones. */
     struct fixture f;
     make_fixture(&f);
     struct bl_entry e = f.m[0].e;
-    e.crc = (uint32_t)crc32(0, f.m[0].z, (uInt)f.m[0].zlen);
+    e.crc = bl_checksum(f.m[0].z, f.m[0].zlen);
     cr_expect_eq(read_entry(&f.p, &e, NULL), BL_ERR_ENTRY_CRC);
     free_fixture(&f);
 }
@@ -380,8 +380,8 @@ static void pack(struct packed *pk, const char *const *names, size_t n)
         unsigned char *raw = malloc(len + 1);
         fill_text(raw, len, (uint32_t)(i + 10));
         m->usize = (uint32_t)len;
-        m->crc = (uint32_t)crc32(0, raw, (uInt)len);
-        m->zdata = fz_deflate(raw, len, &m->zlen);
+        m->crc = bl_checksum(raw, len);
+        m->zdata = fz_compress(raw, len, &m->zlen);
         free(raw);
     }
     char path[] = "/tmp/cryo-test-pack-XXXXXX";
@@ -493,7 +493,7 @@ Test(payload, reads_back_every_member_the_freezer_packed)
         const struct fz_module *m = &pk.g.mods[i];
         unsigned char *out;
         cr_assert_eq(read_entry(&p, &m->entry, &out), BL_OK, "%s", m->name);
-        /* Regenerate what was deflated and compare. */
+        /* Regenerate what was compressed and compare. */
         unsigned char *want = malloc(m->usize + 1);
         fill_text(want, m->usize, (uint32_t)(i + 10));
         cr_expect_eq(memcmp(out, want, m->usize), 0, "%s reads back different bytes", m->name);
