@@ -28,6 +28,7 @@
 
 void fz_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fz_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fz_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fz_note(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* -v only */
 extern int fz_verbose;
 

@@ -565,8 +565,11 @@ static int process(struct ctx *c, size_t i)
                 fz_note("leaving out %s: it does not compile", m->name);
                 return 1;
             }
-            fz_error("fix the error above, or leave the module out with --exclude-module %s",
-                     m->name);
+            /* report_compile_error() said what is wrong: one error.  The
+             * way out is a hint, and the script cannot be left out. */
+            if (!m->is_main)
+                fz_hint("if the program never imports %s, leave it out with "
+                        "--exclude-module %s", m->name, m->name);
             return -1;
         }
         size_t rawlen;

@@ -99,7 +99,8 @@ static int cmd_build(int argc, char **argv)
 
     opt.graph.stdlib_dir = CRYO_STDLIB_DIR;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
+    opterr = 0; /* report bad options ourselves, as "cryo: error:" */
+    while ((c = getopt_long(argc, argv, ":o:vh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             free(output);
@@ -137,7 +138,15 @@ static int cmd_build(int argc, char **argv)
             fputs(help_text, stdout);
             rc = 0;
             goto out;
+        case ':':
+            fz_error("build: option '%s' needs a value", argv[optind - 1]);
+            fputs(usage_text, stderr);
+            goto out;
         default:
+            if (optopt)
+                fz_error("build: unknown option '-%c'", optopt);
+            else
+                fz_error("build: unknown option '%s'", argv[optind - 1]);
             fputs(usage_text, stderr);
             goto out;
         }

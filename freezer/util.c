@@ -39,6 +39,14 @@ void fz_warn(const char *fmt, ...)
     va_end(ap);
 }
 
+void fz_hint(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg("hint: ", fmt, ap);
+    va_end(ap);
+}
+
 void fz_note(const char *fmt, ...)
 {
     if (!fz_verbose)

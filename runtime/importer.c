@@ -169,6 +169,12 @@ static PyObject *importer_exec_module(PyObject *self, PyObject *module)
     PyObject *dict = PyModule_GetDict(module); /* borrowed */
     if (!dict)
         goto done;
+    /* As builtins.exec() does for importlib's loaders: C code looks
+     * __builtins__ up in the caller's globals (PyImport_Import, used by
+     * time.strftime, re.sub, ...), and a module without it gets KeyError. */
+    if (!PyDict_GetItemString(dict, "__builtins__")
+        && PyDict_SetItemString(dict, "__builtins__", PyEval_GetBuiltins()) < 0)
+        goto done;
     r = PyEval_EvalCode(code, dict, dict);
 done:
     Py_XDECREF(spec);

@@ -1,0 +1,7 @@
+from . import AVAILABLE
+
+NAME = "beta"
+
+
+def run(x):
+    return x * len(AVAILABLE)

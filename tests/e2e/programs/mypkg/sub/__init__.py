@@ -1,0 +1,2 @@
+"""mypkg.sub: a subpackage."""
+LEVEL = "sub"
