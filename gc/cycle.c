@@ -25,3 +25,8 @@ int gc_cycle_freeze_startup(void)
     Py_DECREF(r);
     return 0;
 }
+
+int gc_cycle_start(void)
+{
+    return gc_cycle_freeze_startup();
+}

@@ -1,20 +1,122 @@
-/* gc.h — cryo's memory manager: where the allocator and the cycle
- * collector policy are installed into the interpreter.
+/* gc.h — cryo's memory manager: the arena allocator (gc_arena_*, arena.c),
+ * the cycle-collector policy (gc_cycle_*, cycle.c), their options
+ * (gc_options_*, options.c) and statistics (gc_stats_*, stats.c).
  *
- * gc_install() runs before Python pre-initialisation (runtime/interp.c),
- * the only moment CPython allows its allocators to be replaced.  For now it
- * keeps CPython's own allocator (pymalloc); the collector policy
- * (gc_cycle_*, cycle.c) so far freezes start-up objects.  The arena
- * allocator (gc_arena_*) and the rest of the policy come behind these same
- * entry points.
+ * Life cycle, driven by runtime/interp.c:
+ *   gc_install(&build_config)     before Python pre-initialisation, the
+ *                                 only moment CPython lets its allocators
+ *                                 be replaced: reads CRYO_* options over the
+ *                                 build's defaults, installs the allocator;
+ *   gc_cycle_start()              once the interpreter is up, before
+ *                                 __main__: collector policy in place,
+ *                                 start-up objects frozen, allocator told
+ *                                 that start-up is over;
+ *   gc_stats_at_exit()            after the program, if CRYO_STATS is set.
  */
 #ifndef CRYO_GC_H
 #define CRYO_GC_H
 
-void gc_install(void);
+#include <stddef.h>
+#include <stdint.h>
 
-/* Before __main__ runs: take every object made during start-up out of all
- * later collections (cycle.c).  0, or -1 with a Python exception set. */
+/* ---- configuration (options.c) -------------------------------------- */
+
+enum gc_allocator_kind {
+    GC_ALLOCATOR_CRYO = 0,   /* arena.c */
+    GC_ALLOCATOR_PYTHON = 1, /* CPython's own pymalloc: the way back */
+};
+
+enum gc_policy_kind {
+    GC_POLICY_CRYO = 0,   /* cycle.c */
+    GC_POLICY_PYTHON = 1, /* CPython's thresholds, untouched */
+};
+
+/* What the build chose (cryo build --allocator/--gc/--gc-*), the defaults
+ * that CRYO_* environment variables may override at run time.  Written
+ * into the generated module table by the freezer; a value < 0 means "the
+ * built-in default". */
+struct gc_config {
+    int allocator;         /* enum gc_allocator_kind */
+    int policy;            /* enum gc_policy_kind */
+    double growth;         /* CRYO_GC_GROWTH: full collection when the heap has
+                              grown by this ratio since the last one */
+    double pause_ms;       /* CRYO_GC_PAUSE_MS: target for one collection */
+    long mem_release_kib;  /* CRYO_MEM_RELEASE: empty pages kept for reuse
+                              before they are given back to the system */
+};
+
+/* The configuration in force, after gc_install (read-only elsewhere). */
+extern struct gc_config gc_config_now;
+extern int gc_stats_enabled; /* CRYO_STATS */
+
+void gc_install(const struct gc_config *build_defaults);
+
+/* ---- the arena allocator (arena.c) ---------------------------------- *
+ *
+ * Small requests (<= GC_SMALL_MAX bytes) come from 1 MiB arenas cut into
+ * 4 KiB pages, each page holding blocks of one size class; larger ones go
+ * to the system allocator.  A heap is not thread-safe: the Python domains
+ * it serves (PYMEM_DOMAIN_MEM and _OBJ) are only called with the GIL held.
+ * Full documentation of the layout and invariants: arena.c.
+ */
+
+#define GC_SMALL_MAX 512
+#define GC_ALIGNMENT 16
+#define GC_NCLASSES (GC_SMALL_MAX / GC_ALIGNMENT)
+
+struct gc_heap;
+
+/* A heap that keeps up to keep_empty_bytes of empty pages for reuse
+ * before giving them back to the system (hysteresis). */
+struct gc_heap *gc_heap_new(size_t keep_empty_bytes);
+void gc_heap_destroy(struct gc_heap *h); /* unmaps its arenas; blocks die */
+void *gc_heap_malloc(struct gc_heap *h, size_t size);
+void *gc_heap_calloc(struct gc_heap *h, size_t n, size_t size);
+void *gc_heap_realloc(struct gc_heap *h, void *p, size_t size);
+void gc_heap_free(struct gc_heap *h, void *p);
+/* Whether p lies in an arena of any heap (else it came from the system). */
+int gc_arena_owns(const void *p);
+
+struct gc_arena_stats {
+    uint64_t class_current[GC_NCLASSES]; /* bytes in live blocks, per class */
+    uint64_t class_peak[GC_NCLASSES];
+    uint64_t small_current, small_peak;  /* all small blocks */
+    uint64_t large_current, large_peak;  /* system allocations (usable size) */
+    uint64_t pages_in_use;               /* pages holding live blocks */
+    uint64_t pages_empty;                /* empty, kept for reuse (resident) */
+    uint64_t pages_released;             /* empty and given back (not resident) */
+    uint64_t pages_released_total;       /* page give-backs since start */
+    uint64_t arenas_current, arenas_mapped_total, arenas_unmapped_total;
+    uint64_t release_calls;              /* madvise/munmap system calls */
+};
+
+void gc_heap_stats(const struct gc_heap *h, struct gc_arena_stats *out);
+
+/* The Python domains: install our allocator for PYMEM_DOMAIN_MEM and
+ * PYMEM_DOMAIN_OBJ (before Py_PreInitialize). */
+void gc_arena_install(size_t keep_empty_bytes);
+/* Start-up is over: objects made from now on go to other pages than the
+ * interpreter's long-lived start-up objects. */
+void gc_arena_startup_done(void);
+/* Statistics of the Python domains: totals and per domain. */
+enum { GC_DOMAIN_MEM, GC_DOMAIN_OBJ, GC_NDOMAINS };
+void gc_arena_python_stats(struct gc_arena_stats *out, uint64_t domain_current[GC_NDOMAINS],
+                           uint64_t domain_peak[GC_NDOMAINS]);
+/* Bytes the Python domains hold now (small + large): the heap size the
+ * collector policy watches.  Cheap. */
+uint64_t gc_arena_heap_bytes(void);
+
+/* ---- the cycle collector policy (cycle.c) --------------------------- */
+
+/* Before __main__ runs.  0, or -1 with a Python exception set. */
+int gc_cycle_start(void);
+
+/* Kept for the foundation's call site: freeze start-up objects. */
 int gc_cycle_freeze_startup(void);
+
+/* ---- statistics (stats.c) ------------------------------------------- */
+
+/* Print CRYO_STATS's report on stderr (called after finalisation). */
+void gc_stats_at_exit(void);
 
 #endif

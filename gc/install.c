@@ -2,8 +2,12 @@
  * collector policy are put in place (see gc.h). */
 #include "gc.h"
 
-void gc_install(void)
+struct gc_config gc_config_now;
+int gc_stats_enabled;
+
+void gc_install(const struct gc_config *build_defaults)
 {
-    /* Intentionally empty today: CPython's allocator and collector stay.
-     * PyMem_SetAllocator calls belong here, before Py_PreInitialize. */
+    gc_config_now = *build_defaults;
+    /* The allocator is installed here, before Py_PreInitialize, once
+     * arena.c exists; until then CPython's pymalloc stays. */
 }

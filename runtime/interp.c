@@ -187,7 +187,8 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
     }
     exe[n] = '\0';
 
-    gc_install();
+    static const struct gc_config gc_defaults = {GC_ALLOCATOR_CRYO, GC_POLICY_CRYO, -1, -1, -1};
+    gc_install(&gc_defaults);
 
     PyPreConfig_InitPythonConfig(&pre);
     pre.parse_argv = 0;
@@ -215,7 +216,7 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
         Py_ExitStatusException(st);
 
     if (PySys_SetObject("frozen", Py_True) < 0 || add_site_builtins() < 0
-        || gc_cycle_freeze_startup() < 0) {
+        || gc_cycle_start() < 0) {
         PyErr_Print();
         Py_FatalError("cannot finish the frozen program's start-up");
     }
