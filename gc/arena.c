@@ -1,36 +1,888 @@
-/* arena.c — PLACEHOLDER while the arena allocator is written: the API of
- * gc.h on top of malloc, so the rest of the tree builds. */
+/* arena.c — cryo's small-object allocator for the Python domains
+ * PYMEM_DOMAIN_MEM and PYMEM_DOMAIN_OBJ (see gc.h for the interface).
+ *
+ * The idea (after pymalloc and mimalloc): small blocks live in pages of one
+ * size class; pages live in 1 MiB arenas.  Where it differs from pymalloc,
+ * and why (issue 8; ../../shared/DESIGN.md, "Memory is counted as a
+ * container pays it"):
+ *   - a page that becomes empty is given back to the system (MADV_DONTNEED)
+ *     even when its arena still holds live blocks: pymalloc returns an
+ *     arena only once every block in it is dead, so a service that keeps a
+ *     few objects of every phase keeps every arena it ever had;
+ *   - allocation prefers the fullest partly used pages of a class, so free
+ *     space gathers in pages that then empty out and can be given back;
+ *   - a few empty pages are kept for reuse (hysteresis) so a loop that
+ *     frees and allocates again does not make a system call each time;
+ *   - the interpreter's start-up objects, which live until exit, get pages
+ *     of their own (a separate heap), apart from the program's objects.
+ *
+ * Layout
+ *
+ *   arena: GC_ARENA_SIZE bytes, aligned to GC_ARENA_SIZE, from mmap.
+ *     pages [0, META_PAGES): struct arena (header + one struct page
+ *                            descriptor per page of the arena)
+ *     pages [META_PAGES, PAGES_PER_ARENA): blocks
+ *   page:  GC_PAGE_SIZE bytes, blocks of one class laid end to end from the
+ *          page's start; a block's address is a multiple of its size from
+ *          the page start, hence 16-byte aligned.
+ *
+ *   Descriptors sit in the arena header, never in the page itself, so a
+ *   page can be given back without losing its bookkeeping, and a free is
+ *   O(1): arena = p & ~(arena size - 1); page = (p - arena) / page size.
+ *
+ *   Which addresses are ours: a bitmap with one bit per possible arena
+ *   (user addresses below 2^47, one bit per MiB: 16 MiB of address space,
+ *   mapped without reserve; only the few pages covering our arenas are ever
+ *   written, the rest read as the shared zero page).
+ *
+ * Page states and the lists they are on (per heap):
+ *   ACTIVE    the page its class allocates from; on no list; when it
+ *             empties it becomes KEPT like any other
+ *   PARTIAL   some blocks free; on the class's fill bucket for used/cap:
+ *             [0,25%) [25,50%) [50,75%) [75,100%); the slow path takes the
+ *             fullest bucket first
+ *   FULL      no free block; on no list
+ *   KEPT      empty, resident, kept for reuse: on the heap's kept list
+ *             (most recently emptied first, so reuse finds warm pages)
+ *   RELEASED  empty and not resident (never touched, or given back): on
+ *             the heap's released list
+ *
+ * Invariants:
+ *   - a page's blocks are all of its class; used == live blocks;
+ *     free holds exactly the blocks freed since the page became non-empty
+ *     and not handed out again; [bump, page end) was never handed out;
+ *   - kept_pages * GC_PAGE_SIZE <= keep_bytes after every free, except
+ *     while the slow path runs (it only takes pages);
+ *   - an arena whose every block page is RELEASED is unmapped at once;
+ *   - each arena belongs to one heap (arena->heap), and only that heap's
+ *     lists hold its pages; frees go to the arena's heap.
+ *
+ * Threads: a heap is not thread-safe.  The Python domains are called with
+ * the GIL held, which serialises them; separate heaps can be used from
+ * separate threads (only the ownership bitmap is shared, updated with
+ * atomic operations).
+ *
+ * Debug build (meson configure -Dgc_debug=true): a free of an address that
+ * is not a live block of ours (double free, a pointer into the middle of a
+ * block or into metadata) aborts with a message naming the address and the
+ * size class.
+ */
+#define _GNU_SOURCE
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
 
 #include "gc.h"
 
-struct gc_heap {
-    size_t keep;
+#define GC_ARENA_SHIFT 20
+#define GC_ARENA_SIZE ((size_t)1 << GC_ARENA_SHIFT)
+#define GC_PAGE_SHIFT 12
+#define GC_PAGE_SIZE ((size_t)1 << GC_PAGE_SHIFT)
+#define PAGES_PER_ARENA (GC_ARENA_SIZE / GC_PAGE_SIZE)
+#define NBUCKETS 4
+#define ADDRESS_BITS 47 /* user space on x86-64 without 5-level paging */
+
+enum page_state { RELEASED, KEPT, ACTIVE, PARTIAL, FULL };
+
+struct page {
+    void *free;            /* freed blocks, linked through their first word */
+    struct page *prev, *next;
+    uint16_t bump;         /* offset of the first never-used block */
+    uint16_t used;         /* live blocks */
+    uint16_t cap;          /* blocks per page for this class */
+    uint16_t floor;        /* PARTIAL: fewest used blocks of its bucket; below
+                              it the page moves down a bucket (no division
+                              on the free path) */
+    uint8_t cls;           /* size class, valid unless KEPT/RELEASED */
+    uint8_t state;         /* enum page_state */
+    uint8_t bucket;        /* fill bucket, valid when PARTIAL */
+    uint8_t index;         /* this page's number in its arena */
 };
+
+struct gc_heap;
+
+struct arena {
+    struct gc_heap *heap;
+    struct arena *prev, *next;
+    uint32_t released;     /* block pages in state RELEASED (untouched ones
+                              included) */
+    uint32_t frontier;     /* pages [frontier, end) were never handed out:
+                              their descriptors are not even written yet, so
+                              a young arena touches one metadata page, not
+                              all of them */
+    struct page pages[PAGES_PER_ARENA]; /* [0, META_PAGES) unused */
+};
+
+#define META_PAGES ((sizeof(struct arena) + GC_PAGE_SIZE - 1) / GC_PAGE_SIZE)
+#define BLOCK_PAGES (PAGES_PER_ARENA - META_PAGES)
+
+struct list {
+    struct page *head, *tail;
+};
+
+struct class_state {
+    struct list buckets[NBUCKETS];
+};
+
+struct gc_heap {
+    struct page *active[GC_NCLASSES]; /* each class's ACTIVE page, or NULL */
+    struct class_state cls[GC_NCLASSES];
+    struct list kept, released;
+    size_t kept_pages;
+    size_t keep_pages;     /* hysteresis: keep at most this many empty pages */
+    struct arena *arenas;
+    uint64_t class_pages[GC_NCLASSES]; /* pages each class holds */
+    void (*on_grow)(void); /* called on the slow path, after a refill */
+    /* Figures kept as things happen; class_current and small_current are
+     * computed from the pages when asked (gc_heap_stats), class_peak is the
+     * peak of pages held, in bytes: the hot paths keep no statistics. */
+    struct gc_arena_stats st;
+};
+
+/* ---- the ownership bitmap ---- */
+
+static unsigned char *owner_bits; /* 1 bit per MiB of address space */
+
+static int bitmap_init(void)
+{
+    if (__atomic_load_n(&owner_bits, __ATOMIC_ACQUIRE))
+        return 0;
+    size_t len = ((size_t)1 << (ADDRESS_BITS - GC_ARENA_SHIFT)) / 8;
+    unsigned char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED)
+        return -1;
+    unsigned char *expected = NULL;
+    /* Two heaps in two threads may race to make it: one map wins. */
+    if (!__atomic_compare_exchange_n(&owner_bits, &expected, m, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        munmap(m, len);
+    return 0;
+}
+
+static void bitmap_set(uintptr_t arena, int on)
+{
+    uintptr_t i = arena >> GC_ARENA_SHIFT;
+    unsigned char bit = (unsigned char)(1u << (i & 7));
+    if (on)
+        __atomic_fetch_or(&owner_bits[i >> 3], bit, __ATOMIC_RELEASE);
+    else
+        __atomic_fetch_and(&owner_bits[i >> 3], (unsigned char)~bit, __ATOMIC_RELEASE);
+}
+
+static inline int owns(const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    if (a >> ADDRESS_BITS)
+        return 0;
+    uintptr_t i = a >> GC_ARENA_SHIFT;
+    /* Relaxed is enough: a block can only be freed by whoever got it, after
+     * its arena's bit was set (with release order) on the way. */
+    return (__atomic_load_n(&owner_bits[i >> 3], __ATOMIC_RELAXED) >> (i & 7)) & 1;
+}
+
+int gc_arena_owns(const void *p)
+{
+    return owner_bits && owns(p);
+}
+
+/* ---- lists ---- */
+
+static void list_push(struct list *l, struct page *pg)
+{
+    pg->prev = NULL;
+    pg->next = l->head;
+    if (l->head)
+        l->head->prev = pg;
+    else
+        l->tail = pg;
+    l->head = pg;
+}
+
+static void list_append(struct list *l, struct page *pg)
+{
+    pg->next = NULL;
+    pg->prev = l->tail;
+    if (l->tail)
+        l->tail->next = pg;
+    else
+        l->head = pg;
+    l->tail = pg;
+}
+
+static void list_remove(struct list *l, struct page *pg)
+{
+    if (pg->prev)
+        pg->prev->next = pg->next;
+    else
+        l->head = pg->next;
+    if (pg->next)
+        pg->next->prev = pg->prev;
+    else
+        l->tail = pg->prev;
+    pg->prev = pg->next = NULL;
+}
+
+/* ---- addresses ---- */
+
+static inline struct arena *arena_of(const void *p)
+{
+    return (struct arena *)((uintptr_t)p & ~(uintptr_t)(GC_ARENA_SIZE - 1));
+}
+
+static inline size_t page_index(const void *p)
+{
+    return ((uintptr_t)p & (GC_ARENA_SIZE - 1)) >> GC_PAGE_SHIFT;
+}
+
+static inline char *page_addr(const struct page *pg)
+{
+    return (char *)arena_of(pg) + ((size_t)pg->index << GC_PAGE_SHIFT);
+}
+
+static inline size_t class_size(unsigned cls)
+{
+    return ((size_t)cls + 1) * GC_ALIGNMENT;
+}
+
+static inline unsigned size_class(size_t size)
+{
+    return size ? (unsigned)((size - 1) / GC_ALIGNMENT) : 0;
+}
+
+static inline unsigned bucket_of(const struct page *pg)
+{
+    return (unsigned)((size_t)pg->used * NBUCKETS / pg->cap);
+}
+
+/* Put a PARTIAL page on the bucket its fill says. */
+static void bucket_insert(struct class_state *cs, struct page *pg)
+{
+    unsigned b = bucket_of(pg);
+    pg->bucket = (uint8_t)b;
+    pg->floor = (uint16_t)((b * (size_t)pg->cap + NBUCKETS - 1) / NBUCKETS);
+    if (pg->floor == 0)
+        pg->floor = 1; /* so that the last free of bucket 0 is seen */
+    list_push(&cs->buckets[b], pg);
+}
+
+/* ---- statistics ---- */
+
+static void note_large(struct gc_heap *h, size_t usable, int add)
+{
+    if (add) {
+        h->st.large_current += usable;
+        if (h->st.large_current > h->st.large_peak)
+            h->st.large_peak = h->st.large_current;
+    } else {
+        h->st.large_current -= usable;
+    }
+}
+
+/* ---- arenas and empty pages (slow paths) ---- */
+
+static struct arena *arena_new(struct gc_heap *h)
+{
+    if (bitmap_init() < 0)
+        return NULL;
+    /* Map twice the size and trim to an aligned arena. */
+    size_t len = 2 * GC_ARENA_SIZE;
+    char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    uintptr_t start = ((uintptr_t)m + GC_ARENA_SIZE - 1) & ~(uintptr_t)(GC_ARENA_SIZE - 1);
+    if (start > (uintptr_t)m)
+        munmap(m, start - (uintptr_t)m);
+    uintptr_t end = start + GC_ARENA_SIZE;
+    if ((uintptr_t)m + len > end)
+        munmap((void *)end, (uintptr_t)m + len - end);
+
+    struct arena *a = (struct arena *)start;
+    /* Fresh anonymous memory is zero: only the links need setting. */
+    a->heap = h;
+    a->next = h->arenas;
+    if (h->arenas)
+        h->arenas->prev = a;
+    h->arenas = a;
+    a->released = BLOCK_PAGES;
+    a->frontier = META_PAGES;
+    bitmap_set(start, 1);
+    h->st.arenas_current++;
+    h->st.arenas_mapped_total++;
+    h->st.pages_released += BLOCK_PAGES;
+    return a;
+}
+
+static void arena_unmap(struct gc_heap *h, struct arena *a)
+{
+    for (size_t i = META_PAGES; i < a->frontier; i++)
+        list_remove(&h->released, &a->pages[i]);
+    if (a->prev)
+        a->prev->next = a->next;
+    else
+        h->arenas = a->next;
+    if (a->next)
+        a->next->prev = a->prev;
+    bitmap_set((uintptr_t)a, 0);
+    h->st.pages_released -= BLOCK_PAGES;
+    h->st.arenas_current--;
+    h->st.arenas_unmapped_total++;
+    h->st.release_calls++;
+    munmap(a, GC_ARENA_SIZE);
+}
+
+static int cmp_pages(const void *x, const void *y)
+{
+    uintptr_t a = (uintptr_t) * (struct page *const *)x, b = (uintptr_t) * (struct page *const *)y;
+    return (a > b) - (a < b);
+}
+
+/* Give kept pages back until half the allowance is left (hysteresis: the
+ * next release waits until the allowance is exceeded again).  The oldest
+ * kept pages go first; runs of adjacent pages share one system call. */
+static void release_excess(struct gc_heap *h)
+{
+    size_t target = h->keep_pages / 2;
+    struct page *batch[256];
+    while (h->kept_pages > target) {
+        size_t n = 0;
+        while (h->kept_pages > target && n < sizeof batch / sizeof *batch) {
+            struct page *pg = h->kept.tail;
+            list_remove(&h->kept, pg);
+            h->kept_pages--;
+            batch[n++] = pg;
+        }
+        qsort(batch, n, sizeof *batch, cmp_pages);
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            while (j < n && arena_of(batch[j]) == arena_of(batch[i])
+                   && batch[j] - batch[j - 1] == 1)
+                j++;
+            madvise(page_addr(batch[i]), (j - i) * GC_PAGE_SIZE, MADV_DONTNEED);
+            h->st.release_calls++;
+            i = j;
+        }
+        for (size_t i = 0; i < n; i++) {
+            struct page *pg = batch[i];
+            struct arena *a = arena_of(pg);
+            pg->state = RELEASED;
+            list_append(&h->released, pg);
+            h->st.pages_empty--;
+            h->st.pages_released++;
+            h->st.pages_released_total++;
+            if (++a->released == BLOCK_PAGES)
+                arena_unmap(h, a);
+        }
+    }
+}
+
+/* A page has just become empty. */
+static void page_emptied(struct gc_heap *h, struct page *pg)
+{
+    h->class_pages[pg->cls]--;
+    pg->state = KEPT;
+    pg->free = NULL;
+    pg->bump = 0;
+    pg->used = 0;
+    list_push(&h->kept, pg);
+    h->kept_pages++;
+    h->st.pages_in_use--;
+    h->st.pages_empty++;
+    if (h->kept_pages > h->keep_pages)
+        release_excess(h);
+}
+
+/* An empty page for class `cls`: kept (warm) first, then released, then a
+ * new arena.  NULL when the system has no memory left. */
+static struct page *page_take(struct gc_heap *h, unsigned cls)
+{
+    struct page *pg = h->kept.head;
+    if (pg) {
+        list_remove(&h->kept, pg);
+        h->kept_pages--;
+        h->st.pages_empty--;
+    } else if ((pg = h->released.head) != NULL) {
+        list_remove(&h->released, pg);
+        arena_of(pg)->released--;
+        h->st.pages_released--;
+    } else {
+        /* A never-used page: from the newest arena's frontier, else a new
+         * arena. */
+        struct arena *a = h->arenas;
+        if (!a || a->frontier == PAGES_PER_ARENA)
+            a = arena_new(h);
+        if (!a)
+            return NULL;
+        pg = &a->pages[a->frontier];
+        pg->index = (uint8_t)a->frontier++;
+        a->released--;
+        h->st.pages_released--;
+    }
+    pg->cls = (uint8_t)cls;
+    pg->cap = (uint16_t)(GC_PAGE_SIZE / class_size(cls));
+    pg->free = NULL;
+    pg->bump = 0;
+    pg->used = 0;
+    h->st.pages_in_use++;
+    /* Class figures are kept at page granularity, on this slow path: the
+     * bytes of pages each class holds, and their peak. */
+    uint64_t held = h->class_pages[cls] += 1;
+    if (held * GC_PAGE_SIZE > h->st.class_peak[cls])
+        h->st.class_peak[cls] = held * GC_PAGE_SIZE;
+    return pg;
+}
+
+/* Slow path of malloc: the active page of `cls` is exhausted (or absent).
+ * Take the fullest partly used page, else an empty one. */
+static struct page *refill(struct gc_heap *h, unsigned cls)
+{
+    struct class_state *cs = &h->cls[cls];
+    struct page *pg = NULL;
+    if (h->active[cls])
+        h->active[cls]->state = FULL;
+    for (int b = NBUCKETS - 1; b >= 0 && !pg; b--) {
+        pg = cs->buckets[b].head;
+        if (pg)
+            list_remove(&cs->buckets[b], pg);
+    }
+    if (!pg)
+        pg = page_take(h, cls);
+    h->active[cls] = pg;
+    if (pg)
+        pg->state = ACTIVE;
+    if (h->on_grow)
+        h->on_grow();
+    return pg;
+}
+
+/* ---- the heap ---- */
 
 struct gc_heap *gc_heap_new(size_t keep_empty_bytes)
 {
     struct gc_heap *h = calloc(1, sizeof *h);
     if (h)
-        h->keep = keep_empty_bytes;
+        h->keep_pages = keep_empty_bytes / GC_PAGE_SIZE;
     return h;
 }
 
-void gc_heap_destroy(struct gc_heap *h) { free(h); }
-void *gc_heap_malloc(struct gc_heap *h, size_t size) { (void)h; return malloc(size ? size : 1); }
-void *gc_heap_calloc(struct gc_heap *h, size_t n, size_t size) { (void)h; return calloc(n ? n : 1, size ? size : 1); }
-void *gc_heap_realloc(struct gc_heap *h, void *p, size_t size) { (void)h; return realloc(p, size ? size : 1); }
-void gc_heap_free(struct gc_heap *h, void *p) { (void)h; free(p); }
-int gc_arena_owns(const void *p) { (void)p; return 0; }
-void gc_heap_stats(const struct gc_heap *h, struct gc_arena_stats *out) { (void)h; memset(out, 0, sizeof *out); }
-void gc_arena_install(size_t keep_empty_bytes) { (void)keep_empty_bytes; }
-void gc_arena_startup_done(void) {}
-void gc_arena_python_stats(struct gc_arena_stats *out, uint64_t dc[GC_NDOMAINS], uint64_t dp[GC_NDOMAINS])
+void gc_heap_destroy(struct gc_heap *h)
+{
+    if (!h)
+        return;
+    while (h->arenas) {
+        struct arena *a = h->arenas;
+        h->arenas = a->next;
+        bitmap_set((uintptr_t)a, 0);
+        munmap(a, GC_ARENA_SIZE);
+    }
+    free(h);
+}
+
+static void *small_alloc_slow(struct gc_heap *h, unsigned cls)
+{
+    struct page *pg = refill(h, cls);
+    if (!pg)
+        return NULL;
+    void *b = pg->free;
+    if (b) {
+        pg->free = *(void **)b;
+    } else {
+        b = page_addr(pg) + pg->bump;
+        pg->bump = (uint16_t)(pg->bump + class_size(cls));
+    }
+    pg->used++;
+    return b;
+}
+
+static inline void *small_alloc(struct gc_heap *h, unsigned cls)
+{
+    struct page *pg = h->active[cls];
+    if (__builtin_expect(pg != NULL, 1)) {
+        void *b = pg->free;
+        if (b) {
+            pg->free = *(void **)b;
+            pg->used++;
+            return b;
+        }
+        if (pg->bump <= GC_PAGE_SIZE - class_size(cls)) {
+            b = page_addr(pg) + pg->bump;
+            pg->bump = (uint16_t)(pg->bump + class_size(cls));
+            pg->used++;
+            return b;
+        }
+    }
+    return small_alloc_slow(h, cls);
+}
+
+static void free_moves_page(struct gc_heap *h, struct page *pg);
+
+#ifdef GC_DEBUG
+static void debug_check_free(struct arena *a, struct page *pg, void *p)
+{
+    size_t idx = page_index(p);
+    const char *why = NULL;
+    if (idx < META_PAGES)
+        why = "it points into the allocator's metadata";
+    else if (pg->state == KEPT || pg->state == RELEASED)
+        why = "its page holds no live block (double free?)";
+    else if ((size_t)((char *)p - page_addr(pg)) % class_size(pg->cls) != 0
+             || (size_t)((char *)p - page_addr(pg)) >= pg->bump)
+        why = "it is not the start of a block";
+    else
+        for (void *f = pg->free; f; f = *(void **)f)
+            if (f == p) {
+                why = "it is already free (double free)";
+                break;
+            }
+    if (why) {
+        fprintf(stderr, "cryo gc: bad free of %p (arena %p, page %zu, size class %zu bytes): %s\n",
+                p, (void *)a, idx, pg->state >= ACTIVE ? class_size(pg->cls) : (size_t)0, why);
+        abort();
+    }
+}
+#endif
+
+static inline __attribute__((always_inline)) void small_free_in(struct arena *a, struct page *pg, void *p)
+{
+    struct gc_heap *h = a->heap;
+#ifdef GC_DEBUG
+    debug_check_free(a, pg, p);
+#endif
+    *(void **)p = pg->free;
+    pg->free = p;
+    pg->used--;
+    if (pg->state == ACTIVE ? pg->used != 0 : pg->state == PARTIAL && pg->used >= pg->floor)
+        return;
+    free_moves_page(h, pg);
+}
+
+/* The free path's slow part: the page changes state or bucket. */
+static void free_moves_page(struct gc_heap *h, struct page *pg)
+{
+    struct class_state *cs = &h->cls[pg->cls];
+    if (pg->state == ACTIVE) {
+        /* Empty: an arena with nothing live must be able to go back, so
+         * the active page does not stay; the kept pages absorb a loop that
+         * frees and allocates again. */
+        h->active[pg->cls] = NULL;
+        page_emptied(h, pg);
+        return;
+    }
+    if (pg->state == FULL) {
+        if (pg->used == 0) {
+            page_emptied(h, pg); /* a one-block page */
+            return;
+        }
+        pg->state = PARTIAL;
+        bucket_insert(cs, pg);
+        return;
+    }
+    /* PARTIAL, below its bucket's floor */
+    list_remove(&cs->buckets[pg->bucket], pg);
+    if (pg->used == 0)
+        page_emptied(h, pg);
+    else
+        bucket_insert(cs, pg);
+}
+
+static inline void small_free(void *p)
+{
+    struct arena *a = arena_of(p);
+    small_free_in(a, &a->pages[page_index(p)], p);
+}
+
+/* The gc_heap_* API keeps the heap's small_current and small_peak as it
+ * goes (the Python domains' hot paths do not: they keep per-domain totals). */
+static void api_small(struct gc_heap *h, size_t bytes, int add)
+{
+    if (add) {
+        h->st.small_current += bytes;
+        if (h->st.small_current > h->st.small_peak)
+            h->st.small_peak = h->st.small_current;
+    } else {
+        h->st.small_current -= bytes;
+    }
+}
+
+void *gc_heap_malloc(struct gc_heap *h, size_t size)
+{
+    if (size <= GC_SMALL_MAX) {
+        void *p = small_alloc(h, size_class(size));
+        if (p)
+            api_small(h, class_size(size_class(size)), 1);
+        return p;
+    }
+    void *p = malloc(size);
+    if (p)
+        note_large(h, malloc_usable_size(p), 1);
+    return p;
+}
+
+void *gc_heap_calloc(struct gc_heap *h, size_t n, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total))
+        return NULL;
+    if (total > GC_SMALL_MAX) {
+        void *p = calloc(1, total);
+        if (p)
+            note_large(h, malloc_usable_size(p), 1);
+        return p;
+    }
+    void *p = small_alloc(h, size_class(total));
+    if (p) {
+        api_small(h, class_size(size_class(total)), 1);
+        memset(p, 0, total);
+    }
+    return p;
+}
+
+void gc_heap_free(struct gc_heap *h, void *p)
+{
+    if (!p)
+        return;
+    if (gc_arena_owns(p)) {
+        struct arena *a = arena_of(p);
+        struct page *pg = &a->pages[page_index(p)];
+        api_small(a->heap, class_size(pg->cls), 0);
+        small_free_in(a, pg, p);
+        return;
+    }
+    note_large(h, malloc_usable_size(p), 0);
+    free(p);
+}
+
+void *gc_heap_realloc(struct gc_heap *h, void *p, size_t size)
+{
+    if (!p)
+        return gc_heap_malloc(h, size);
+    if (gc_arena_owns(p)) {
+        struct page *pg = &arena_of(p)->pages[page_index(p)];
+        size_t old = class_size(pg->cls);
+        if (size <= GC_SMALL_MAX && size_class(size) == pg->cls)
+            return p;
+        void *q = gc_heap_malloc(h, size);
+        if (!q)
+            return NULL; /* p is untouched, as realloc promises */
+        memcpy(q, p, old < size ? old : size);
+        gc_heap_free(h, p);
+        return q;
+    }
+    size_t old = malloc_usable_size(p);
+    if (size > GC_SMALL_MAX) {
+        void *q = realloc(p, size);
+        if (!q)
+            return NULL;
+        note_large(h, old, 0);
+        note_large(h, malloc_usable_size(q), 1);
+        return q;
+    }
+    void *q = gc_heap_malloc(h, size);
+    if (!q)
+        return NULL;
+    memcpy(q, p, old < size ? old : size);
+    note_large(h, old, 0);
+    free(p);
+    return q;
+}
+
+void gc_heap_stats(const struct gc_heap *h, struct gc_arena_stats *out)
+{
+    *out = h->st;
+    memset(out->class_current, 0, sizeof out->class_current);
+    out->small_current = 0;
+    for (const struct arena *a = h->arenas; a; a = a->next)
+        for (size_t i = META_PAGES; i < PAGES_PER_ARENA; i++) {
+            const struct page *pg = &a->pages[i];
+            if (pg->state >= ACTIVE) {
+                uint64_t n = (uint64_t)pg->used * class_size(pg->cls);
+                out->class_current[pg->cls] += n;
+                out->small_current += n;
+            }
+        }
+}
+
+/* ---- the Python domains ---- */
+
+/* Start-up objects live until exit: they get a heap of their own, and the
+ * program's objects the main heap from gc_arena_startup_done() on.  Frees
+ * always go to the heap that owns the block's arena. */
+static struct gc_heap *startup_heap, *main_heap, *current_heap;
+static int split_startup;
+static uint64_t dom_current[GC_NDOMAINS], dom_peak[GC_NDOMAINS];
+
+/* Domain totals are kept on every call; their peaks only when the heap
+ * grows (a page is taken, a large block allocated): a peak is reached
+ * while growing, so the figure is exact to within one page per class. */
+static inline void dom_add(int d, size_t n)
+{
+    dom_current[d] += n;
+}
+
+static void dom_note_peaks(void)
+{
+    for (int d = 0; d < GC_NDOMAINS; d++)
+        if (dom_current[d] > dom_peak[d])
+            dom_peak[d] = dom_current[d];
+}
+
+/* Bytes a block holds: its class size, or what the system gave. */
+static inline size_t block_size(const void *p)
+{
+    if (owns(p))
+        return class_size(arena_of(p)->pages[page_index(p)].cls);
+    return malloc_usable_size((void *)p);
+}
+
+/* Small blocks come from the current heap (start-up or main); large ones,
+ * which have no arena to say which heap they belong to, are always charged
+ * to the main heap, so their figures never move between heaps. */
+static void *large_alloc(int d, size_t size)
+{
+    void *p = gc_heap_malloc(main_heap, size);
+    if (p) {
+        dom_add(d, malloc_usable_size(p));
+        dom_note_peaks();
+    }
+    return p;
+}
+
+static void *py_malloc(void *ctx, size_t size)
+{
+    int d = (int)(intptr_t)ctx;
+    if (size <= GC_SMALL_MAX) {
+        unsigned cls = size_class(size);
+        void *p = small_alloc(current_heap, cls);
+        if (p)
+            dom_add(d, class_size(cls));
+        return p;
+    }
+    return large_alloc(d, size);
+}
+
+static void *py_calloc(void *ctx, size_t n, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total))
+        return NULL;
+    struct gc_heap *h = total <= GC_SMALL_MAX ? current_heap : main_heap;
+    void *p = gc_heap_calloc(h, n, size);
+    if (p)
+        dom_add((int)(intptr_t)ctx, block_size(p));
+    return p;
+}
+
+static void py_free(void *ctx, void *p)
+{
+    int d = (int)(intptr_t)ctx;
+    if (!p)
+        return;
+    if (owns(p)) {
+        struct arena *a = arena_of(p);
+        struct page *pg = &a->pages[page_index(p)];
+        dom_current[d] -= class_size(pg->cls);
+        small_free_in(a, pg, p);
+        return;
+    }
+    size_t n = malloc_usable_size(p);
+    dom_current[d] -= n;
+    note_large(main_heap, n, 0);
+    free(p);
+}
+
+static void *py_realloc(void *ctx, void *p, size_t size)
+{
+    int d = (int)(intptr_t)ctx;
+    if (!p)
+        return py_malloc(ctx, size);
+    if (!owns(p) && size > GC_SMALL_MAX) {
+        size_t old = malloc_usable_size(p);
+        void *q = gc_heap_realloc(main_heap, p, size); /* large to large */
+        if (q) {
+            dom_current[d] -= old;
+            dom_add(d, malloc_usable_size(q));
+        }
+        return q;
+    }
+    size_t old = block_size(p);
+    if (owns(p) && size <= GC_SMALL_MAX && class_size(size_class(size)) == old)
+        return p;
+    void *q = py_malloc(ctx, size);
+    if (!q)
+        return NULL; /* p untouched, as realloc promises */
+    memcpy(q, p, old < size ? old : size);
+    py_free(ctx, p);
+    return q;
+}
+
+void gc_arena_install(size_t keep_empty_bytes)
+{
+    startup_heap = gc_heap_new(keep_empty_bytes);
+    main_heap = gc_heap_new(keep_empty_bytes);
+    if (!startup_heap || !main_heap || bitmap_init() < 0) {
+        /* No memory for bookkeeping: CPython's allocator stays. */
+        gc_heap_destroy(startup_heap);
+        gc_heap_destroy(main_heap);
+        startup_heap = main_heap = NULL;
+        return;
+    }
+    startup_heap->on_grow = main_heap->on_grow = dom_note_peaks;
+    split_startup = getenv("CRYO_ARENA_SPLIT_STARTUP") != NULL;
+    current_heap = startup_heap;
+    PyMemAllocatorEx mem = {(void *)(intptr_t)GC_DOMAIN_MEM, py_malloc, py_calloc, py_realloc,
+                            py_free};
+    PyMemAllocatorEx obj = {(void *)(intptr_t)GC_DOMAIN_OBJ, py_malloc, py_calloc, py_realloc,
+                            py_free};
+    PyMem_SetAllocator(PYMEM_DOMAIN_MEM, &mem);
+    PyMem_SetAllocator(PYMEM_DOMAIN_OBJ, &obj);
+}
+
+void gc_arena_startup_done(void)
+{
+    /* Measured: giving the program's objects pages apart from the
+     * start-up objects' cost 50-120 KB on small programs (each class gets a
+     * second set of partly filled pages) and gave nothing back, since
+     * start-up pages never empty either way; filling their holes with the
+     * program's objects is the cheaper use.  So the heaps stay one unless
+     * CRYO_ARENA_SPLIT_STARTUP is set, kept for measuring. */
+    if (main_heap && split_startup)
+        current_heap = main_heap;
+}
+
+static void add_stats(struct gc_arena_stats *sum, const struct gc_arena_stats *s)
+{
+    uint64_t *a = (uint64_t *)sum;
+    const uint64_t *b = (const uint64_t *)s;
+    for (size_t i = 0; i < sizeof *sum / sizeof(uint64_t); i++)
+        a[i] += b[i];
+}
+
+void gc_arena_python_stats(struct gc_arena_stats *out, uint64_t dc[GC_NDOMAINS],
+                           uint64_t dp[GC_NDOMAINS])
 {
     memset(out, 0, sizeof *out);
-    memset(dc, 0, sizeof(uint64_t) * GC_NDOMAINS);
-    memset(dp, 0, sizeof(uint64_t) * GC_NDOMAINS);
+    if (startup_heap) {
+        struct gc_arena_stats one;
+        gc_heap_stats(startup_heap, &one);
+        add_stats(out, &one);
+        gc_heap_stats(main_heap, &one);
+        add_stats(out, &one);
+        /* Peaks of a sum are not sums of peaks: the totals' peaks are the
+         * heaps' together at their own peaks, an upper bound. */
+    }
+    dom_note_peaks();
+    for (int d = 0; d < GC_NDOMAINS; d++) {
+        dc[d] = dom_current[d];
+        dp[d] = dom_peak[d];
+    }
 }
-uint64_t gc_arena_heap_bytes(void) { return 0; }
+
+uint64_t gc_arena_heap_bytes(void)
+{
+    return dom_current[GC_DOMAIN_MEM] + dom_current[GC_DOMAIN_OBJ];
+}

@@ -79,8 +79,13 @@ int gc_arena_owns(const void *p);
 
 struct gc_arena_stats {
     uint64_t class_current[GC_NCLASSES]; /* bytes in live blocks, per class */
-    uint64_t class_peak[GC_NCLASSES];
-    uint64_t small_current, small_peak;  /* all small blocks */
+    uint64_t class_peak[GC_NCLASSES];    /* peak bytes of the pages each class
+                                            held (page-granular: kept off the
+                                            allocation fast path) */
+    uint64_t small_current, small_peak;  /* all small blocks; small_peak is
+                                            kept through the gc_heap_* calls
+                                            (the Python domains keep per-domain
+                                            peaks instead) */
     uint64_t large_current, large_peak;  /* system allocations (usable size) */
     uint64_t pages_in_use;               /* pages holding live blocks */
     uint64_t pages_empty;                /* empty, kept for reuse (resident) */
@@ -116,7 +121,14 @@ int gc_cycle_freeze_startup(void);
 
 /* ---- statistics (stats.c) ------------------------------------------- */
 
-/* Print CRYO_STATS's report on stderr (called after finalisation). */
+/* Print CRYO_STATS's report on stderr, once, after finalisation: called by
+ * runtime/interp.c after Py_FinalizeEx, and from atexit for the exits that
+ * do not return there (sys.exit).  Uses no Python API. */
 void gc_stats_at_exit(void);
+
+/* The same figures as a dict, for _cryo.stats() (runtime/importer.c): a
+ * new reference, or NULL with an exception set.  Needs the GIL. */
+struct _object;
+struct _object *gc_stats_dict(void);
 
 #endif
