@@ -88,6 +88,15 @@ static const char *const stdlib_dev_tools[] = {
     "_pyrepl", "trace", "profile", "cProfile", "pstats", "timeit", "tabnanny", "pyclbr",
     "py_compile", "compileall", "zipapp", "webbrowser", NULL};
 
+/* Standard-library modules that import others by computed names, which a
+ * bytecode scan cannot see: when the first is packed, so are the second
+ * (a trailing '*' packs every top-level module with that prefix). */
+static const char *const stdlib_computed_imports[][2] = {
+    {"sysconfig", "_sysconfigdata_*"},           /* __import__(_get_sysconfigdata_name()) */
+    {"xml.sax", "xml.sax.expatreader"},         /* make_parser's default driver */
+    {NULL, NULL},
+};
+
 static int name_in(const char *name, const char *const *list)
 {
     for (size_t i = 0; list[i]; i++) {
@@ -345,6 +354,45 @@ static void need_libfrozen(struct ctx *c, const char *name)
     fz_py_decref(code);
 }
 
+static struct fz_module *need(struct ctx *c, const char *name, const struct fz_module *from,
+                              int line, int guarded, const char *reason);
+
+/* Pack what standard-library module `name` imports by computed names
+ * (stdlib_computed_imports). */
+static void add_computed_imports(struct ctx *c, const char *name)
+{
+    for (size_t i = 0; stdlib_computed_imports[i][0]; i++) {
+        if (strcmp(stdlib_computed_imports[i][0], name) != 0)
+            continue;
+        const char *want = stdlib_computed_imports[i][1];
+        /* Reported as the importer's own (guarded) miss if absent: a note. */
+        struct fz_module from = {.name = (char *)name, .vpath = (char *)name,
+                                 .origin = FZ_ORIGIN_STDLIB};
+        size_t n = strlen(want);
+        if (want[n - 1] != '*') {
+            need(c, want, &from, 0, 1, NULL);
+        } else {
+            DIR *d = opendir(c->opt->stdlib_dir);
+            struct dirent *e;
+            struct fz_strv found = {0};
+            while (d && (e = readdir(d))) {
+                size_t len = strlen(e->d_name);
+                if (strncmp(e->d_name, want, n - 1) == 0 && len > 3
+                    && strcmp(e->d_name + len - 3, ".py") == 0) {
+                    char *mod = fz_printf("%.*s", (int)(len - 3), e->d_name);
+                    fz_strv_push(&found, mod);
+                    free(mod);
+                }
+            }
+            if (d)
+                closedir(d);
+            for (size_t k = 0; k < found.n; k++)
+                need(c, found.v[k], &from, 0, 1, NULL);
+            fz_strv_free(&found);
+        }
+    }
+}
+
 /* Ensure `name` and its parents are in the graph.  `from`/`line`/`guarded`
  * describe the import for reports; `from` may be NULL for roots given on
  * the command line, which must exist.  Returns the module or NULL. */
@@ -387,6 +435,8 @@ static struct fz_module *need(struct ctx *c, const char *name, const struct fz_m
             if (m->is_package && !strchr(prefix, '.')
                 && (m->origin == FZ_ORIGIN_USER || strcmp(prefix, "encodings") == 0))
                 add_whole_package(c, m);
+            if (m->origin == FZ_ORIGIN_STDLIB)
+                add_computed_imports(c, prefix);
             m = find(c->g, prefix); /* add() may have moved the array */
         }
         if (saved == '\0')
@@ -492,7 +542,11 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, size_t i
         } else {
             abs = fz_xstrdup(imp->name);
         }
-        if (self.origin == FZ_ORIGIN_STDLIB && name_in(abs, stdlib_dev_tools)) {
+        /* A developer tool's own modules import each other normally. */
+        size_t top = strcspn(abs, ".");
+        int same_package = strncmp(abs, self.name, top) == 0
+                           && (self.name[top] == '\0' || self.name[top] == '.');
+        if (self.origin == FZ_ORIGIN_STDLIB && !same_package && name_in(abs, stdlib_dev_tools)) {
             free(abs);
             continue;
         }

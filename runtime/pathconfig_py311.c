@@ -45,7 +45,10 @@ PyStatus _PyConfig_InitPathConfig(PyConfig *config, int compute_path_config)
         || PyStatus_Exception(st = fill(config, &config->prefix, config->home))
         || PyStatus_Exception(st = fill(config, &config->base_prefix, config->prefix))
         || PyStatus_Exception(st = fill(config, &config->exec_prefix, config->prefix))
-        || PyStatus_Exception(st = fill(config, &config->base_exec_prefix, config->prefix)))
+        || PyStatus_Exception(st = fill(config, &config->base_exec_prefix, config->prefix))
+        /* getpath.py would set it to the build's PLATLIBDIR, "lib" on Debian;
+         * sys.platlibdir is missing without it (sysconfig needs it). */
+        || PyStatus_Exception(st = fill(config, &config->platlibdir, L"lib")))
         return st;
     return PyStatus_Ok();
 }
