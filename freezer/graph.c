@@ -542,11 +542,10 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, size_t i
         } else {
             abs = fz_xstrdup(imp->name);
         }
-        /* A developer tool's own modules import each other normally. */
-        size_t top = strcspn(abs, ".");
-        int same_package = strncmp(abs, self.name, top) == 0
-                           && (self.name[top] == '\0' || self.name[top] == '.');
-        if (self.origin == FZ_ORIGIN_STDLIB && !same_package && name_in(abs, stdlib_dev_tools)) {
+        /* Only imports *into* the developer tools are cut; a tool that is
+         * packed (the program imports it) has all its imports followed. */
+        if (self.origin == FZ_ORIGIN_STDLIB && name_in(abs, stdlib_dev_tools)
+            && !name_in(self.name, stdlib_dev_tools)) {
             free(abs);
             continue;
         }
