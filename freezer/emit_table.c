@@ -23,7 +23,7 @@ static void put_cstr(FILE *f, const char *s)
 }
 
 int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_flags,
-                  const char *path)
+                  const struct gc_config *gc, const char *path)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
@@ -49,9 +49,14 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
                 (unsigned long long)m->entry.offset, m->entry.csize, m->entry.usize,
                 m->entry.crc);
     }
+    /* %.17g: a double written so that it reads back exactly. */
     fprintf(f, "};\n\nconst struct rt_app cryo_app = {\n"
-               "    0x%08xu, 0x%xu, sizeof modules / sizeof modules[0], modules,\n};\n",
-            payload_crc, app_flags);
+               "    0x%08xu, 0x%xu, sizeof modules / sizeof modules[0], modules,\n"
+               "    /* allocator, gc, gc_growth, gc_pause_ms, mem_release_kib\n"
+               "     * (-1: built-in default; CRYO_* variables override) */\n"
+               "    {%d, %d, %.17g, %.17g, %ld},\n};\n",
+            payload_crc, app_flags, gc->allocator, gc->policy, gc->growth, gc->pause_ms,
+            gc->mem_release_kib);
     if (fclose(f) != 0) {
         fz_error("cannot write '%s': %s", path, strerror(errno));
         return -1;

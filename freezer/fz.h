@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "../bootloader/payload_format.h"
+#include "../gc/gc.h"
 
 #define CRYO_VERSION_STRING "0.1.0"
 
@@ -167,8 +168,10 @@ unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen);
 
 /* ---- emit_table.c ---------------------------------------------------- */
 
+/* `gc`: the build's memory-manager defaults (cryo build --allocator, --gc,
+ * --gc-growth, --gc-pause-ms, --mem-release; negative fields: built-in). */
 int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_flags,
-                  const char *path);
+                  const struct gc_config *gc, const char *path);
 
 /* ---- cc.c ------------------------------------------------------------ */
 
@@ -197,6 +200,8 @@ struct fz_build_options {
     const char *output;
     int allow_python_env;
     int keep_symbols;  /* --keep-symbols: do not strip the output */
+    struct gc_config gc; /* --allocator/--gc/--gc-* and --mem-release, checked
+                            by main.c; -1: the built-in default */
 };
 
 int fz_build(const struct fz_build_options *opt);

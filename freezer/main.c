@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../gc/gc_internal.h"
 #include "cryo_config.h"
 #include "fz.h"
 
@@ -16,7 +17,8 @@ enum { EXIT_USAGE = 2 };
 static const char usage_text[] =
     "usage: cryo build SCRIPT [-o OUT] [--path DIR]... [--include-module NAME]...\n"
     "                  [--exclude-module NAME]... [--allow-python-env]\n"
-    "                  [--keep-symbols] [-v]\n"
+    "                  [--keep-symbols] [--allocator=cryo|python] [--gc=cryo|python]\n"
+    "                  [--gc-growth=R] [--gc-pause-ms=MS] [--mem-release=KIB] [-v]\n"
     "       cryo --help | --version\n";
 
 static const char help_text[] =
@@ -44,6 +46,27 @@ static const char help_text[] =
     "                            for debuggers and profilers (about 4x larger)\n"
     "  -v, --verbose             say what is packed and why, and every command run\n"
     "\n"
+    "Memory and the collector (defaults for the program; the CRYO_* variable\n"
+    "named in brackets overrides each at run time):\n"
+    "  --allocator=cryo|python   small-object allocator: cryo's arenas, which give\n"
+    "                            empty pages back, or CPython's pymalloc (default:\n"
+    "                            cryo) [CRYO_ALLOCATOR]\n"
+    "  --gc=cryo|python          collector policy: cryo's (start-up objects frozen,\n"
+    "                            a generation for recently promoted objects, full\n"
+    "                            collections by heap growth) or CPython's own\n"
+    "                            thresholds (default: cryo) [CRYO_GC]\n"
+    "  --gc-growth=R             full collection once the heap has grown by the\n"
+    "                            ratio R since the last one: 0.5 = by half\n"
+    "                            (0.05..100, default 0.5) [CRYO_GC_GROWTH]\n"
+    "  --gc-pause-ms=MS          pause target for one young collection; younger\n"
+    "                            generations are collected more often to meet it\n"
+    "                            (0 = none, up to 60000, default 10) [CRYO_GC_PAUSE_MS]\n"
+    "  --mem-release=KIB         KiB of empty pages kept for reuse before pages are\n"
+    "                            given back to the system (0 = at once, default\n"
+    "                            1024) [CRYO_MEM_RELEASE]\n"
+    "CRYO_STATS=1 at run time prints memory and collector statistics on stderr\n"
+    "at exit; `import _cryo; _cryo.stats()` returns them as a dict.\n"
+    "\n"
     "Modules are found as python3.11 finds them: SCRIPT's directory, then\n"
     "each --path, then " CRYO_STDLIB_DIR ".  An import that cannot be\n"
     "found is an error in your own code unless it is inside\n"
@@ -70,6 +93,34 @@ static int valid_module_name(const char *s)
     return 1;
 }
 
+/* --allocator, --gc, --gc-growth, --gc-pause-ms, --mem-release: checked
+ * with the rules the program applies to the CRYO_* variables (gc/options.c).
+ * 0, or -1 after reporting. */
+static int set_gc_option(struct gc_config *gc, int i, const char *text)
+{
+    const struct gc_option *o = &gc_options[i];
+    double v;
+    char why[64], lo[32], hi[32];
+    if (gc_option_parse(o, text, &v, why, sizeof why) < 0) {
+        gc_option_format(o, o->min, lo, sizeof lo);
+        gc_option_format(o, o->max, hi, sizeof hi);
+        if (o->kind == GC_OPT_CHOICE)
+            fz_error("--%s '%s': %s", o->flag, text, why);
+        else
+            fz_error("--%s '%s': %s (expected %s from %s to %s)", o->flag, text, why,
+                     o->kind == GC_OPT_KIB ? "a whole number of KiB" : "a number", lo, hi);
+        return -1;
+    }
+    switch (i) {
+    case GC_OPTION_ALLOCATOR: gc->allocator = (int)v; break;
+    case GC_OPTION_GC: gc->policy = (int)v; break;
+    case GC_OPTION_GROWTH: gc->growth = v; break;
+    case GC_OPTION_PAUSE_MS: gc->pause_ms = v; break;
+    case GC_OPTION_MEM_RELEASE: gc->mem_release_kib = (long)v; break;
+    }
+    return 0;
+}
+
 static char *default_output(const char *script)
 {
     const char *base = strrchr(script, '/');
@@ -89,6 +140,11 @@ static int cmd_build(int argc, char **argv)
         {"exclude-module", required_argument, NULL, 'x'},
         {"allow-python-env", no_argument, NULL, 'E'},
         {"keep-symbols", no_argument, NULL, 'g'},
+        {"allocator", required_argument, NULL, 0x100 + GC_OPTION_ALLOCATOR},
+        {"gc", required_argument, NULL, 0x100 + GC_OPTION_GC},
+        {"gc-growth", required_argument, NULL, 0x100 + GC_OPTION_GROWTH},
+        {"gc-pause-ms", required_argument, NULL, 0x100 + GC_OPTION_PAUSE_MS},
+        {"mem-release", required_argument, NULL, 0x100 + GC_OPTION_MEM_RELEASE},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -98,6 +154,7 @@ static int cmd_build(int argc, char **argv)
     int c, rc = EXIT_USAGE;
 
     opt.graph.stdlib_dir = CRYO_STDLIB_DIR;
+    opt.gc = (struct gc_config){-1, -1, -1, -1, -1};
     optind = 1;
     opterr = 0; /* report bad options ourselves, as "cryo: error:" */
     while ((c = getopt_long(argc, argv, ":o:vh", longopts, NULL)) != -1) {
@@ -131,6 +188,14 @@ static int cmd_build(int argc, char **argv)
             break;
         case 'v':
             fz_verbose = 1;
+            break;
+        case 0x100 + GC_OPTION_ALLOCATOR:
+        case 0x100 + GC_OPTION_GC:
+        case 0x100 + GC_OPTION_GROWTH:
+        case 0x100 + GC_OPTION_PAUSE_MS:
+        case 0x100 + GC_OPTION_MEM_RELEASE:
+            if (set_gc_option(&opt.gc, c - 0x100, optarg) < 0)
+                goto out;
             break;
         case 'h':
             fputs(usage_text, stdout);

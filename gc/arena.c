@@ -138,6 +138,7 @@ struct gc_heap {
     struct arena *arenas;
     uint64_t class_pages[GC_NCLASSES]; /* pages each class holds */
     void (*on_grow)(void); /* called on the slow path, after a refill */
+    uint64_t pages_peak;   /* most pages in use at once */
     /* Figures kept as things happen; class_current and small_current are
      * computed from the pages when asked (gc_heap_stats), class_peak is the
      * peak of pages held, in bytes: the hot paths keep no statistics. */
@@ -434,6 +435,8 @@ static struct page *page_take(struct gc_heap *h, unsigned cls)
     uint64_t held = h->class_pages[cls] += 1;
     if (held * GC_PAGE_SIZE > h->st.class_peak[cls])
         h->st.class_peak[cls] = held * GC_PAGE_SIZE;
+    if (h->st.pages_in_use > h->pages_peak)
+        h->pages_peak = h->st.pages_in_use;
     return pg;
 }
 
@@ -872,6 +875,11 @@ void gc_arena_python_stats(struct gc_arena_stats *out, uint64_t dc[GC_NDOMAINS],
         add_stats(out, &one);
         gc_heap_stats(main_heap, &one);
         add_stats(out, &one);
+        /* The domains' hot paths keep no byte peak for small blocks: report
+         * the peak of the pages they filled (page-granular, like class_peak). */
+        uint64_t pages = startup_heap->pages_peak + main_heap->pages_peak;
+        if (pages * GC_PAGE_SIZE > out->small_peak)
+            out->small_peak = pages * GC_PAGE_SIZE;
         /* Peaks of a sum are not sums of peaks: the totals' peaks are the
          * heaps' together at their own peaks, an upper bound. */
     }

@@ -1,19 +1,370 @@
-/* cycle.c — cryo's cycle-collector policy (gc_cycle_*).
+/* cycle.c — cryo's cycle-collector policy (gc_cycle_*): when to collect
+ * and what, on top of CPython 3.11's own collector, which does the
+ * collecting (finalizers, weakref callbacks, gc.garbage and resurrection
+ * are CPython's, unchanged).  How CPython decides, and how we steer it:
+ * gcstate_py311.c.
  *
- * What is here today: objects made while the interpreter came up (modules,
- * classes, codec tables: tens of thousands of tracked objects) live until
- * exit, yet every full collection, including the ones Py_FinalizeEx runs,
- * would rescan them.  Moving them to the permanent generation just before
- * __main__ runs (what gc.freeze() does) takes them out of all later
- * collections: measured on hello world, 15% fewer instructions from exec to
- * exit.  Visible to the program: gc.get_freeze_count() is non-zero, and
- * gc.get_objects() does not list those objects; gc.unfreeze() gives them
- * back to the collector.
+ * The problem (../../shared/DESIGN.md): with CPython's thresholds, a
+ * structure that lives through a few hundred allocations is promoted to
+ * the old generation, and once dropped only a full collection reclaims it;
+ * full collections come after 10 middle ones when 25% more objects were
+ * promoted, garbage included, so a program making cyclic garbage rescans
+ * its long-lived objects again and again (python3.11 spends most of such a
+ * program inside full collections).
+ *
+ * The policy (GC_POLICY_CRYO):
+ *  - start-up objects (modules, classes, codec tables) go to the permanent
+ *    generation before __main__ (gc.freeze()): no collection scans them
+ *    while the program runs; they are given back (gc.unfreeze()) when it
+ *    ends, before finalisation, whose collections must reach cycles
+ *    through them (module globals with __del__);
+ *  - generation 0 is the nursery, collected every threshold 0 new tracked
+ *    objects (CPython's trigger, in the allocating thread, never inside
+ *    malloc).  When the arena allocator reports heap bytes, threshold 0 is
+ *    recomputed after each young collection so that it stands for about
+ *    GC_YOUNG_BYTES of heap growth: the nursery is sized in bytes;
+ *  - generation 1 holds recently promoted objects and is collected once it
+ *    holds GC_YOUNG_FRAC of the long-lived objects (at least GC_GEN1_MIN):
+ *    a structure that dies within a heap-proportional amount of allocation
+ *    is reclaimed there, without a full collection.  Its cost per object
+ *    is measured, and when a collection of it would exceed the pause
+ *    target (CRYO_GC_PAUSE_MS), it is collected sooner instead;
+ *  - a full collection is asked for (for CPython's next trigger) only when
+ *    the heap has grown by CRYO_GC_GROWTH since the end of the last full
+ *    one, GOGC-like, with a 4 MiB floor (gc_cycle_full_due).  Its pause is
+ *    the size of the heap: 3.11's collector cannot be made incremental.
+ *
+ * The steering happens in a hook that CPython calls at the start and stop
+ * of every collection it runs with callbacks (automatic ones and
+ * gc.collect(); not the last ones of Py_FinalizeEx).  It is the only entry
+ * of the collector's internal callback list, and calls the program's
+ * callbacks itself: gc.callbacks stays the program's own list, empty at
+ * start as in python3.11, called in order with the same arguments, an
+ * exception in one reported as unraisable as CPython does.  The hook also
+ * measures every pause (collection only, not the program's callbacks),
+ * for CRYO_STATS and _cryo.stats().
+ *
+ * How the policy yields:
+ *  - gc.disable() stops automatic collections, as in python3.11; the hook
+ *    then only sees gc.collect() calls, records them, and a full one
+ *    resets the growth baseline;
+ *  - gc.set_threshold(): seen at the next collection, as thresholds that
+ *    are not the ones cryo set.  From then on the policy never changes a
+ *    threshold again: the values the program set stay, the others go back
+ *    to CPython's defaults (700, 10, 10), and CPython's own rules apply as
+ *    in python3.11 (pauses are still measured);
+ *  - threshold 2 is always set so that, were the hook ever not called,
+ *    CPython's own rule would give a full collection after at most
+ *    GC_SAFETY_GEN1 more collections of generation 1.
+ * gc.get_threshold() shows the values in force, which change as the
+ * policy adapts; gc.get_count() is CPython's, except that count 2 is
+ * raised above threshold 2 when a full collection is asked for.
+ *
+ * GC_POLICY_PYTHON leaves CPython's collector exactly as python3.11 has it:
+ * nothing frozen, thresholds untouched; the hook is installed only to
+ * measure pauses when CRYO_STATS=1 (it then steers nothing).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <time.h>
 
-#include "gc.h"
+#include "gc_internal.h"
+
+/* Tuning (see the file comment); measured with tools/bench.py's cyclic
+ * workload. */
+#define GC_YOUNG_OBJECTS 1000    /* threshold 0 until heap bytes are known */
+#define GC_YOUNG_BYTES (256u << 10)
+#define GC_YOUNG_MIN 700         /* CPython's default threshold 0 */
+#define GC_YOUNG_MAX 50000
+#define GC_YOUNG_FRAC 0.25
+#define GC_GEN1_MIN 20000
+#define GC_GEN1_FLOOR 2000       /* the pause target never goes below this */
+#define GC_SAFETY_GEN1 100
+/* Generation 1 is collected at least every GC_GEN1_MAX_AGE young
+ * collections, however few objects were promoted: what waits there (a
+ * structure partly promoted while it was being built, then dropped) is then
+ * reclaimed in bounded time, and the collection is cheap because the
+ * generation is small.  (CPython uses 10.) */
+#define GC_GEN1_MAX_AGE 50
+#define GC_FALLBACK_BYTES_PER_BLOCK 64
+
+struct gc_gen_record gc_cycle_records[3];
+int gc_cycle_hooked;
+int gc_cycle_yielded;
+uint64_t gc_cycle_full_requests;
+
+/* The policy's state.  Touched only with the GIL held (from the hook and
+ * gc_cycle_start), so no locking. */
+static struct {
+    int steering;           /* GC_POLICY_CRYO and not yielded */
+    long set[3];            /* the thresholds the policy set last */
+    int full_requested;     /* asked for; cleared when a full one ran */
+    /* the collection in progress, from the "start" call */
+    uint64_t t_start;
+    long count0_at_start;   /* tracked-object growth that triggered it */
+    uint64_t heap_at_start; /* bytes mode only */
+    /* learned */
+    long gen1_objects;      /* estimate: survivors promoted since the last
+                               collection of generation 1 */
+    double survivors;       /* per young collection, moving average */
+    double ns_per_obj[2];   /* cost of collecting generation 0 / 1 */
+    double bytes_per_obj;   /* heap growth per new tracked object */
+    uint64_t heap_after_young, heap_after_full;
+} P;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static double clampd(double v, double lo, double hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* ---- pure decisions ------------------------------------------------- */
+
+int gc_cycle_full_due(uint64_t heap_now, uint64_t heap_after_full, double growth)
+{
+    double base = heap_after_full > GC_MIN_FULL_HEAP ? (double)heap_after_full
+                                                     : (double)GC_MIN_FULL_HEAP;
+    return (double)heap_now >= base * (1.0 + growth);
+}
+
+long gc_cycle_gen1_cap(long long_lived, double young_frac, long min_objs, double pause_ms,
+                       double ns_per_obj)
+{
+    double cap = (double)long_lived * young_frac;
+    if (cap < min_objs)
+        cap = min_objs;
+    if (pause_ms > 0 && ns_per_obj > 0) {
+        double by_pause = pause_ms * 1e6 / ns_per_obj;
+        if (by_pause < cap)
+            cap = by_pause > GC_GEN1_FLOOR ? by_pause : GC_GEN1_FLOOR;
+    }
+    return cap > 1e9 ? 1000000000L : (long)cap;
+}
+
+long gc_cycle_young_threshold(double budget_bytes, double bytes_per_obj, long lo, long hi)
+{
+    if (!(bytes_per_obj > 0))
+        return lo;
+    return (long)clampd(budget_bytes / bytes_per_obj, (double)lo, (double)hi);
+}
+
+/* ---- the heap ------------------------------------------------------- */
+
+static int bytes_mode(void)
+{
+    return gc_config_now.allocator == GC_ALLOCATOR_CRYO && gc_arena_heap_bytes() > 0;
+}
+
+uint64_t gc_cycle_heap_now(void)
+{
+    uint64_t b = gc_arena_heap_bytes();
+    if (b)
+        return b;
+    long blocks = gc_py_allocated_blocks(); /* O(pools): not on every collection */
+    if (blocks > 0)
+        return (uint64_t)blocks * GC_FALLBACK_BYTES_PER_BLOCK;
+    struct gc_py_view v;
+    gc_py_read(&v);
+    return (uint64_t)(v.long_lived_total + v.long_lived_pending + P.gen1_objects)
+           * GC_FALLBACK_BYTES_PER_BLOCK;
+}
+
+/* ---- steering ------------------------------------------------------- */
+
+static void set_thresholds(const long t[3])
+{
+    gc_py_set_thresholds(t);
+    for (int i = 0; i < 3; i++)
+        P.set[i] = t[i];
+}
+
+/* The program set its own thresholds: stop steering for good. */
+static void yield(const struct gc_py_view *v)
+{
+    static const long python_default[3] = {700, 10, 10};
+    long t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = v->threshold[i] == P.set[i] ? python_default[i] : v->threshold[i];
+    gc_py_set_thresholds(t);
+    P.steering = 0;
+    gc_cycle_yielded = 1;
+}
+
+static void update_average(double *avg, double sample)
+{
+    *avg = *avg > 0 ? 0.7 * *avg + 0.3 * sample : sample;
+}
+
+/* After a collection of `gen` that took dt_ns and freed `collected`. */
+static void steer(int gen, long collected, uint64_t dt_ns)
+{
+    struct gc_py_view v;
+    gc_py_read(&v);
+    for (int i = 0; i < 3; i++)
+        if (v.threshold[i] != P.set[i]) {
+            yield(&v);
+            return;
+        }
+
+    long examined = P.count0_at_start > 0 ? P.count0_at_start : 1;
+    long t0 = P.set[0];
+    if (gen == 0) {
+        long survivors = P.count0_at_start - collected;
+        if (survivors < 0)
+            survivors = 0;
+        P.gen1_objects += survivors;
+        update_average(&P.survivors, (double)survivors);
+        update_average(&P.ns_per_obj[0], (double)dt_ns / (double)examined);
+        if (bytes_mode()) {
+            uint64_t heap = gc_arena_heap_bytes();
+            if (P.heap_after_young && P.heap_at_start > P.heap_after_young
+                && P.count0_at_start > 0)
+                update_average(&P.bytes_per_obj,
+                               (double)(P.heap_at_start - P.heap_after_young)
+                                   / (double)P.count0_at_start);
+            P.heap_after_young = heap;
+            t0 = gc_cycle_young_threshold(GC_YOUNG_BYTES, P.bytes_per_obj, GC_YOUNG_MIN,
+                                          GC_YOUNG_MAX);
+        }
+        if (gc_config_now.pause_ms > 0 && P.ns_per_obj[0] > 0) {
+            double by_pause = gc_config_now.pause_ms * 1e6 / P.ns_per_obj[0];
+            if (t0 > by_pause)
+                t0 = by_pause > 100 ? (long)by_pause : 100;
+        }
+    } else {
+        if (gen == 1)
+            update_average(&P.ns_per_obj[1],
+                           (double)dt_ns / (double)(P.gen1_objects + examined));
+        P.gen1_objects = 0;
+        uint64_t heap = gc_cycle_heap_now();
+        if (gen == 2) {
+            P.heap_after_full = heap;
+            P.full_requested = 0;
+        } else if (!P.full_requested
+                   && gc_cycle_full_due(heap, P.heap_after_full, gc_config_now.growth)) {
+            P.full_requested = 1;
+            gc_cycle_full_requests++;
+        }
+    }
+
+    /* Generation 1: collected at the trigger after the one at which it
+     * would exceed its cap.  CPython collects it when count 1 (young
+     * collections since) exceeds threshold 1. */
+    long cap = gc_cycle_gen1_cap(v.long_lived_total + v.long_lived_pending, GC_YOUNG_FRAC,
+                                 GC_GEN1_MIN, gc_config_now.pause_ms, P.ns_per_obj[1]);
+    double per = P.survivors > 1 ? P.survivors : 1;
+    double more = (double)(cap - P.gen1_objects) / per;
+    long t1 = v.count[1] + (more > 1e6 ? 1000000L : more < 0 ? 0 : (long)more) - 1;
+    /* count 1 is the number of young collections since generation 1 was
+     * last collected, so the age bound is absolute. */
+    if (t1 > GC_GEN1_MAX_AGE)
+        t1 = GC_GEN1_MAX_AGE;
+    if (t1 < 0)
+        t1 = 0;
+    long t2 = P.full_requested ? P.set[2] : v.count[2] + GC_SAFETY_GEN1;
+    long t[3] = {t0, t1, t2};
+    set_thresholds(t);
+    if (P.full_requested)
+        gc_py_request_full();
+}
+
+/* ---- the hook in gc.callbacks --------------------------------------- */
+
+static long info_long(PyObject *info, const char *key)
+{
+    PyObject *o = PyDict_Check(info) ? PyDict_GetItemString(info, key) : NULL;
+    long n = o ? PyLong_AsLong(o) : -1;
+    if (n == -1 && PyErr_Occurred())
+        PyErr_Clear();
+    return n;
+}
+
+/* The list the program sees as gc.callbacks (a strong reference). */
+static PyObject *program_callbacks;
+
+/* What CPython's invoke_gc_callback does with its list. */
+static void call_program_callbacks(PyObject *phase, PyObject *info)
+{
+    if (!program_callbacks)
+        return;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(program_callbacks); i++) {
+        PyObject *cb = PyList_GET_ITEM(program_callbacks, i);
+        Py_INCREF(cb); /* the list may change under us */
+        PyObject *r = PyObject_CallFunctionObjArgs(cb, phase, info, NULL);
+        if (!r)
+            PyErr_WriteUnraisable(cb);
+        else
+            Py_DECREF(r);
+        Py_DECREF(cb);
+    }
+}
+
+/* cryo_gc_policy(phase, info): never raises, returns None. */
+static PyObject *policy_hook(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs != 2 || !PyUnicode_Check(args[0]))
+        Py_RETURN_NONE;
+    int gen = (int)info_long(args[1], "generation");
+    if (PyUnicode_CompareWithASCIIString(args[0], "start") == 0) {
+        call_program_callbacks(args[0], args[1]);
+        if (gen < 0 || gen > 2)
+            Py_RETURN_NONE;
+        struct gc_py_view v;
+        gc_py_read(&v);
+        P.count0_at_start = v.count[0];
+        if (P.steering && gen == 0 && bytes_mode())
+            P.heap_at_start = gc_arena_heap_bytes();
+        P.t_start = now_ns();
+        Py_RETURN_NONE;
+    }
+    if (P.t_start && gen >= 0 && gen <= 2) {
+        uint64_t dt = now_ns() - P.t_start;
+        P.t_start = 0;
+        struct gc_gen_record *r = &gc_cycle_records[gen];
+        r->collections++;
+        r->total_ns += dt;
+        if (dt > r->longest_ns)
+            r->longest_ns = dt;
+        if (P.steering)
+            steer(gen, info_long(args[1], "collected"), dt);
+    }
+    call_program_callbacks(args[0], args[1]);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef hook_def = {
+    "cryo_gc_policy", (PyCFunction)(void (*)(void))policy_hook, METH_FASTCALL,
+    "cryo's collector policy and pause meter (see cryo's README, \"Memory and the "
+    "collector\").",
+};
+
+/* Make the hook the collector's only callback; the program's gc.callbacks
+ * list is called by the hook.  The gc module is imported first, so that
+ * its `callbacks` attribute is the program's list.  0, or -1 with an
+ * exception set. */
+static int install_hook(void)
+{
+    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *fn = gc ? PyCFunction_New(&hook_def, NULL) : NULL;
+    PyObject *mine = fn ? PyList_New(1) : NULL;
+    Py_XDECREF(gc);
+    if (!mine) {
+        Py_XDECREF(fn);
+        return -1;
+    }
+    PyList_SET_ITEM(mine, 0, fn); /* steals fn */
+    program_callbacks = gc_py_swap_callbacks(mine);
+    Py_DECREF(mine); /* the collector holds it */
+    gc_cycle_hooked = 1;
+    return 0;
+}
 
 int gc_cycle_freeze_startup(void)
 {
@@ -26,7 +377,48 @@ int gc_cycle_freeze_startup(void)
     return 0;
 }
 
+static int froze_startup;
+
+void gc_cycle_at_exit(void)
+{
+    if (!froze_startup)
+        return;
+    froze_startup = 0;
+    PyObject *exc, *val, *tb;
+    PyErr_Fetch(&exc, &val, &tb);
+    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *r = gc ? PyObject_CallMethod(gc, "unfreeze", NULL) : NULL;
+    if (!r)
+        PyErr_Clear(); /* then finalisation is as before: nothing worse */
+    Py_XDECREF(r);
+    Py_XDECREF(gc);
+    PyErr_Restore(exc, val, tb);
+}
+
 int gc_cycle_start(void)
 {
-    return gc_cycle_freeze_startup();
+    if (gc_config_now.allocator == GC_ALLOCATOR_CRYO)
+        gc_arena_startup_done();
+    if (gc_config_now.policy != GC_POLICY_CRYO)
+        return gc_stats_enabled ? install_hook() : 0;
+
+    if (gc_cycle_freeze_startup() < 0 || install_hook() < 0)
+        return -1;
+    froze_startup = 1;
+    struct gc_py_view v;
+    gc_py_read(&v);
+    P.heap_after_full = gc_cycle_heap_now();
+    P.heap_after_young = bytes_mode() ? gc_arena_heap_bytes() : 0;
+    long t[3] = {GC_YOUNG_OBJECTS, v.count[1] + GC_GEN1_MIN / GC_YOUNG_OBJECTS,
+                 v.count[2] + GC_SAFETY_GEN1};
+    /* A program built with PYTHON* allowed may have set nothing yet; the
+     * thresholds are CPython's defaults here unless start-up changed them,
+     * in which case the policy yields from the start. */
+    if (v.threshold[0] != 700 || v.threshold[1] != 10 || v.threshold[2] != 10) {
+        gc_cycle_yielded = 1;
+        return 0;
+    }
+    set_thresholds(t);
+    P.steering = 1;
+    return 0;
 }

@@ -119,6 +119,12 @@ int gc_cycle_start(void);
 /* Kept for the foundation's call site: freeze start-up objects. */
 int gc_cycle_freeze_startup(void);
 
+/* The program is over, finalisation comes next: give the start-up objects
+ * back to the collector (gc.unfreeze()), so that the collections of
+ * Py_FinalizeEx reach cycles through them and call their __del__ methods
+ * as python3.11 does.  Keeps any exception set before the call. */
+void gc_cycle_at_exit(void);
+
 /* ---- statistics (stats.c) ------------------------------------------- */
 
 /* Print CRYO_STATS's report on stderr, once, after finalisation: called by

@@ -267,11 +267,30 @@ static PyModuleDef_Slot cryo_slots[] = {
     {0, NULL},
 };
 
+/* _cryo.stats(): the figures CRYO_STATS=1 prints at exit (gc/stats.c). */
+static PyObject *cryo_stats(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    return gc_stats_dict();
+}
+
+static PyMethodDef cryo_methods[] = {
+    {"stats", cryo_stats, METH_NOARGS,
+     "stats() -> dict\n\nMemory and collector statistics of this process: bytes by\n"
+     "domain and size class (current and peak), pages and arenas held and\n"
+     "given back, collections by generation with total and longest pause,\n"
+     "peak RSS.  See cryo's README, \"Memory and the collector\"."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef cryo_def = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_cryo",
-    .m_doc = "cryo's runtime support: the importer of frozen modules.",
+    .m_doc = "cryo's runtime support: the importer of frozen modules, and\n"
+             "stats(), the memory and collector statistics.",
     .m_size = 0,
+    .m_methods = cryo_methods,
     .m_slots = cryo_slots,
 };
 

@@ -1,7 +1,8 @@
 /* interp.c — interpreter bring-up and __main__, with python's semantics.
  *
  * Order (see ../../shared/DESIGN.md, "The data flow"):
- *   1. gc_install(): our allocator, before Python allocates anything;
+ *   1. gc_install(): CRYO_* options over the build's (cryo_app.gc), our
+ *      allocator, before Python allocates anything;
  *   2. pre-initialise: python's locale and UTF-8 rules, PYTHON* variables
  *      ignored unless the program was built with --allow-python-env;
  *   3. core initialisation (_init_main = 0): builtins and frozen importlib
@@ -157,6 +158,8 @@ error:
     Py_XDECREF(origin);
     if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt))
         *interrupted = 1;
+    if (PyErr_ExceptionMatches(PyExc_SystemExit))
+        gc_cycle_at_exit(); /* PyErr_Print will finalise and exit */
     PyErr_Print();
     return 1;
 }
@@ -187,8 +190,7 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
     }
     exe[n] = '\0';
 
-    static const struct gc_config gc_defaults = {GC_ALLOCATOR_CRYO, GC_POLICY_CRYO, -1, -1, -1};
-    gc_install(&gc_defaults);
+    gc_install(&cryo_app.gc);
 
     PyPreConfig_InitPythonConfig(&pre);
     pre.parse_argv = 0;
@@ -223,8 +225,13 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
 
     int interrupted = 0;
     int status = run_main(&interrupted);
+    gc_cycle_at_exit();
     if (Py_FinalizeEx() < 0)
         status = RT_EXIT_FINALIZE_FAILED;
+    /* After everything the program and finalisation printed; SystemExit
+     * does not come here (Py_Exit → exit()): gc_install's atexit hook
+     * prints then.  Printed once either way. */
+    gc_stats_at_exit();
     if (interrupted)
         status = exit_sigint();
     return status;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "../bootloader/payload_format.h"
+#include "../gc/gc.h"
 
 enum {
     RT_MOD_PACKAGE = 1u << 0, /* a package: has __path__, code is its __init__ */
@@ -43,6 +44,9 @@ struct rt_app {
     uint32_t flags;        /* RT_APP_* */
     size_t module_count;
     const struct rt_module *modules;
+    struct gc_config gc;   /* cryo build --allocator/--gc/--gc-* and --mem-release:
+                              the defaults CRYO_* variables override (a
+                              negative field: the built-in default) */
 };
 
 /* Binary search of app->modules by name; NULL when absent (runtime/table.c).

@@ -1,0 +1,117 @@
+/* gc_internal.h — what the files of gc/ share with each other (and with
+ * tests/gc), but not with the runtime: the option table, the policy's
+ * pure decision functions, the view of CPython's collector state and the
+ * per-generation pause records. */
+#ifndef CRYO_GC_INTERNAL_H
+#define CRYO_GC_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gc.h"
+
+/* ---- options.c ------------------------------------------------------ */
+
+enum gc_option_kind {
+    GC_OPT_CHOICE, /* one of `choices`; the value is its index */
+    GC_OPT_RATIO,  /* a decimal number */
+    GC_OPT_MS,     /* a decimal number of milliseconds */
+    GC_OPT_KIB,    /* a whole number of KiB */
+    GC_OPT_BOOL,   /* 0/1 (also no/yes, off/on, false/true) */
+};
+
+/* One option: the environment variable, the `cryo build` flag setting its
+ * default (NULL: none), its kind, built-in default, accepted range
+ * (inclusive) and a one-line description.  The table (gc_options[]) is the
+ * single list; README "Memory and the collector" and `cryo build --help`
+ * repeat it. */
+struct gc_option {
+    const char *env;
+    const char *flag;
+    enum gc_option_kind kind;
+    double def, min, max;
+    const char *const *choices; /* GC_OPT_CHOICE: NULL-terminated */
+    const char *doc;
+};
+
+enum {
+    GC_OPTION_ALLOCATOR,
+    GC_OPTION_GC,
+    GC_OPTION_GROWTH,
+    GC_OPTION_PAUSE_MS,
+    GC_OPTION_MEM_RELEASE,
+    GC_OPTION_STATS,
+    GC_NOPTIONS
+};
+
+extern const struct gc_option gc_options[GC_NOPTIONS];
+
+/* Parse `text` as a value of option `o`.  0 and *out set; or -1 with a
+ * short reason ("not a number", "out of range 0.05..100") in why. */
+int gc_option_parse(const struct gc_option *o, const char *text, double *out, char *why,
+                    size_t whylen);
+
+/* Format the default of `o` for messages ("1.0", "cryo", "1024"). */
+void gc_option_format(const struct gc_option *o, double v, char *buf, size_t n);
+
+/* Read every CRYO_* option from the environment over `build` (a negative
+ * field means the built-in default) into *out and *stats.  A bad value is
+ * reported on `warn` in one line naming the variable, the value and the
+ * default used.  Returns the number of warnings. */
+int gc_options_read(const struct gc_config *build, struct gc_config *out, int *stats,
+                    FILE *warn);
+
+/* ---- cycle.c: pure decisions (unit-tested in tests/gc/test_policy.c) - */
+
+/* The heap below which no full collection is asked for (GOGC's minimum). */
+#define GC_MIN_FULL_HEAP (4u << 20)
+
+/* Whether the heap has grown enough since the last full collection:
+ * heap_now >= max(heap_after_full, GC_MIN_FULL_HEAP) * (1 + growth). */
+int gc_cycle_full_due(uint64_t heap_now, uint64_t heap_after_full, double growth);
+
+/* How many objects the recently-promoted generation (1) may hold before it
+ * is collected: `young_frac` of the long-lived objects, at least min_objs,
+ * and no more than the pause target allows at the measured cost per
+ * object (ns_per_obj <= 0: not measured yet). */
+long gc_cycle_gen1_cap(long long_lived, double young_frac, long min_objs, double pause_ms,
+                       double ns_per_obj);
+
+/* Threshold 0 (tracked objects between young collections) giving about
+ * `budget_bytes` of heap growth at `bytes_per_obj`, within [lo, hi]. */
+long gc_cycle_young_threshold(double budget_bytes, double bytes_per_obj, long lo, long hi);
+
+/* ---- gcstate_py311.c: CPython 3.11's collector state ----------------- */
+
+struct gc_py_view {
+    int enabled, collecting;
+    long count[3], threshold[3], collections[3];
+    long long_lived_total, long_lived_pending;
+};
+
+void gc_py_read(struct gc_py_view *v);
+void gc_py_set_thresholds(const long t[3]);
+void gc_py_request_full(void);
+long gc_py_allocated_blocks(void); /* pymalloc's live blocks */
+struct _object;
+struct _object *gc_py_swap_callbacks(struct _object *mine);
+
+/* ---- cycle.c: what stats.c reports ---------------------------------- */
+
+struct gc_gen_record {
+    uint64_t collections;   /* seen by cryo's hook (explicit ones included) */
+    uint64_t total_ns, longest_ns;
+};
+
+/* Per generation; zero when no hook was installed (--gc=python without
+ * CRYO_STATS). */
+extern struct gc_gen_record gc_cycle_records[3];
+extern int gc_cycle_hooked;      /* the hook is installed */
+extern int gc_cycle_yielded;     /* the program set its own thresholds */
+extern uint64_t gc_cycle_full_requests; /* full collections the policy asked for */
+
+/* The heap as the policy measures it: gc_arena_heap_bytes(), or while the
+ * arena allocator is not installed, pymalloc's live blocks x 64 bytes. */
+uint64_t gc_cycle_heap_now(void);
+
+#endif
