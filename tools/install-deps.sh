@@ -14,10 +14,15 @@
 #   libcriterion-dev      unit tests
 #   util-linux, binutils  end-to-end tests (setpriv, mount; objdump, readelf)
 #   time                  /usr/bin/time, used by the benchmarks
+#   valgrind              tests/gc: the arena allocator's unit tests run again
+#                         under memcheck (test 'arena_valgrind')
+#   libpython3.11-testsuite  CPython's own test suite (/usr/lib/python3.11/test/):
+#                         tests/cpython freezes test_gc, test_weakref and
+#                         test_finalization with cryo and compares with python3.11
 set -euo pipefail
 packages=(gcc libc6-dev meson ninja-build pkg-config python3.11 libpython3.11-dev
           zlib1g-dev libexpat1-dev libarchive-dev liblz4-dev libcriterion-dev util-linux
-          binutils time)
+          binutils time libpython3.11-testsuite valgrind)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' \

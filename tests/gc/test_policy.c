@@ -1,0 +1,62 @@
+/* test_policy.c — the pure decisions of gc/cycle.c's collector policy:
+ * when a full collection is due (heap growth since the last one, GOGC-
+ * like, with a floor), how large the recently-promoted generation may grow
+ * (a fraction of the long-lived objects, bounded by the pause target), and
+ * the young threshold standing for a byte budget. */
+#include <criterion/criterion.h>
+
+#include "gc_internal.h"
+
+#define MiB (1024ull * 1024)
+
+Test(policy, a_full_collection_is_due_once_the_heap_has_grown_by_the_ratio)
+{
+    cr_assert_not(gc_cycle_full_due(100 * MiB, 100 * MiB, 0.5));
+    cr_assert_not(gc_cycle_full_due(149 * MiB, 100 * MiB, 0.5));
+    cr_assert(gc_cycle_full_due(150 * MiB, 100 * MiB, 0.5));
+    cr_assert_not(gc_cycle_full_due(199 * MiB, 100 * MiB, 1.0));
+    cr_assert(gc_cycle_full_due(200 * MiB, 100 * MiB, 1.0));
+}
+
+Test(policy, a_small_heap_never_asks_for_a_full_collection_below_the_floor)
+{
+    /* 1 MiB after the last full one, growth 0.5: 1.5 MiB is not enough,
+     * the floor (4 MiB) x 1.5 is. */
+    cr_assert_not(gc_cycle_full_due(2 * MiB, 1 * MiB, 0.5));
+    cr_assert_not(gc_cycle_full_due(5 * MiB, 1 * MiB, 0.5));
+    cr_assert(gc_cycle_full_due(6 * MiB, 1 * MiB, 0.5));
+    cr_assert(gc_cycle_full_due(6 * MiB, 0, 0.5));
+}
+
+Test(policy, a_shrinking_heap_asks_for_nothing)
+{
+    cr_assert_not(gc_cycle_full_due(50 * MiB, 100 * MiB, 0.05));
+}
+
+Test(policy, generation_1_is_a_fraction_of_the_long_lived_objects)
+{
+    cr_assert_eq(gc_cycle_gen1_cap(1000000, 0.25, 20000, 0, 0), 250000);
+    /* never below the minimum */
+    cr_assert_eq(gc_cycle_gen1_cap(1000, 0.25, 20000, 0, 0), 20000);
+}
+
+Test(policy, the_pause_target_bounds_generation_1)
+{
+    /* 100 ns per object, 10 ms target: at most 100000 objects. */
+    cr_assert_eq(gc_cycle_gen1_cap(1000000, 0.25, 20000, 10, 100), 100000);
+    /* the target also overrides the minimum, down to a floor */
+    cr_assert_eq(gc_cycle_gen1_cap(1000, 0.25, 20000, 1, 100), 10000);
+    cr_assert_eq(gc_cycle_gen1_cap(1000, 0.25, 20000, 0.001, 100), 2000);
+    /* no target, or no measurement yet: no bound */
+    cr_assert_eq(gc_cycle_gen1_cap(1000000, 0.25, 20000, 0, 100), 250000);
+    cr_assert_eq(gc_cycle_gen1_cap(1000000, 0.25, 20000, 10, 0), 250000);
+}
+
+Test(policy, the_young_threshold_stands_for_a_byte_budget)
+{
+    cr_assert_eq(gc_cycle_young_threshold(256 * 1024, 64, 700, 50000), 4096);
+    cr_assert_eq(gc_cycle_young_threshold(256 * 1024, 4096, 700, 50000), 700);
+    cr_assert_eq(gc_cycle_young_threshold(256 * 1024, 1, 700, 50000), 50000);
+    /* unknown bytes per object: CPython's own */
+    cr_assert_eq(gc_cycle_young_threshold(256 * 1024, 0, 700, 50000), 700);
+}
