@@ -89,34 +89,43 @@
 
 enum page_state { RELEASED, KEPT, ACTIVE, PARTIAL, FULL };
 
+/* 32 bytes: the descriptors are the allocator's own memory, one per 4 KiB
+ * page (0.8%), so what can be derived is not stored: a page's capacity from
+ * its class, its number in the arena from the descriptor's address. */
 struct page {
     void *free;            /* freed blocks, linked through their first word */
     struct page *prev, *next;
     uint16_t bump;         /* offset of the first never-used block */
     uint16_t used;         /* live blocks */
-    uint16_t cap;          /* blocks per page for this class */
-    uint16_t floor;        /* PARTIAL: fewest used blocks of its bucket; below
+    uint16_t floor : 12;   /* PARTIAL: fewest used blocks of its bucket; below
                               it the page moves down a bucket (no division
                               on the free path) */
+    uint16_t bucket : 4;   /* fill bucket, valid when PARTIAL */
     uint8_t cls;           /* size class, valid unless KEPT/RELEASED */
     uint8_t state;         /* enum page_state */
-    uint8_t bucket;        /* fill bucket, valid when PARTIAL */
-    uint8_t index;         /* this page's number in its arena */
 };
 
 struct gc_heap;
 
+/* The header overlays the descriptor of page 0, which is metadata and has
+ * no use for one: 256 descriptors of 32 bytes fill exactly two pages. */
 struct arena {
-    struct gc_heap *heap;
-    struct arena *prev, *next;
-    uint32_t released;     /* block pages in state RELEASED (untouched ones
-                              included) */
-    uint32_t frontier;     /* pages [frontier, end) were never handed out:
-                              their descriptors are not even written yet, so
-                              a young arena touches one metadata page, not
-                              all of them */
-    struct page pages[PAGES_PER_ARENA]; /* [0, META_PAGES) unused */
+    union {
+        struct {
+            struct gc_heap *heap;
+            struct arena *prev, *next;
+            uint32_t released; /* block pages in state RELEASED (untouched
+                                  ones included) */
+            uint32_t frontier; /* pages [frontier, end) were never handed
+                                  out: their descriptors are not even
+                                  written yet, so a young arena touches one
+                                  metadata page, not both */
+        };
+        struct page pages[PAGES_PER_ARENA]; /* [0, META_PAGES) unused */
+    };
 };
+
+_Static_assert(sizeof(struct page) == 32, "page descriptors are 32 bytes");
 
 #define META_PAGES ((sizeof(struct arena) + GC_PAGE_SIZE - 1) / GC_PAGE_SIZE)
 #define BLOCK_PAGES (PAGES_PER_ARENA - META_PAGES)
@@ -241,9 +250,15 @@ static inline size_t page_index(const void *p)
     return ((uintptr_t)p & (GC_ARENA_SIZE - 1)) >> GC_PAGE_SHIFT;
 }
 
+/* A descriptor's number in its arena is its page's. */
+static inline size_t page_no(const struct page *pg)
+{
+    return ((uintptr_t)pg & (GC_ARENA_SIZE - 1)) / sizeof(struct page);
+}
+
 static inline char *page_addr(const struct page *pg)
 {
-    return (char *)arena_of(pg) + ((size_t)pg->index << GC_PAGE_SHIFT);
+    return (char *)arena_of(pg) + (page_no(pg) << GC_PAGE_SHIFT);
 }
 
 static inline size_t class_size(unsigned cls)
@@ -256,17 +271,22 @@ static inline unsigned size_class(size_t size)
     return size ? (unsigned)((size - 1) / GC_ALIGNMENT) : 0;
 }
 
+static inline unsigned page_cap(const struct page *pg)
+{
+    return (unsigned)(GC_PAGE_SIZE / class_size(pg->cls));
+}
+
 static inline unsigned bucket_of(const struct page *pg)
 {
-    return (unsigned)((size_t)pg->used * NBUCKETS / pg->cap);
+    return (unsigned)((size_t)pg->used * NBUCKETS / page_cap(pg));
 }
 
 /* Put a PARTIAL page on the bucket its fill says. */
 static void bucket_insert(struct class_state *cs, struct page *pg)
 {
     unsigned b = bucket_of(pg);
-    pg->bucket = (uint8_t)b;
-    pg->floor = (uint16_t)((b * (size_t)pg->cap + NBUCKETS - 1) / NBUCKETS);
+    pg->bucket = b;
+    pg->floor = (uint16_t)((b * (size_t)page_cap(pg) + NBUCKETS - 1) / NBUCKETS);
     if (pg->floor == 0)
         pg->floor = 1; /* so that the last free of bucket 0 is seen */
     list_push(&cs->buckets[b], pg);
@@ -419,13 +439,11 @@ static struct page *page_take(struct gc_heap *h, unsigned cls)
             a = arena_new(h);
         if (!a)
             return NULL;
-        pg = &a->pages[a->frontier];
-        pg->index = (uint8_t)a->frontier++;
+        pg = &a->pages[a->frontier++];
         a->released--;
         h->st.pages_released--;
     }
     pg->cls = (uint8_t)cls;
-    pg->cap = (uint16_t)(GC_PAGE_SIZE / class_size(cls));
     pg->free = NULL;
     pg->bump = 0;
     pg->used = 0;
