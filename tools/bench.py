@@ -1,16 +1,17 @@
 #!/usr/bin/python3.11
-"""cryo's foundation benchmark: build time, size, startup and memory of frozen programs,
-each compared with python3.11 measured in the same run.
+"""cryo's benchmarks: frozen programs against python3.11 measured in the same run.
 
-usage: /usr/bin/python3.11 tools/bench.py [--cryo PATH] [--runs N] [--out FILE] [--quick]
+usage: /usr/bin/python3.11 tools/bench.py [--suite foundation|gc|all] [--cryo PATH]
+           [--runs N] [--out FILE] [--gc-runs N] [--gc-out FILE] [--quick]
 
-It freezes tools/bench_programs/hello.py and stdlib40.py with cryo, then runs the frozen
-programs and `python3.11 PROGRAM` (and `python3.11 -I -S PROGRAM`) interleaved, round after
-round, in an order shuffled per round (these machines are shared and noisy: a slow moment
-hits every variant alike). It prints one table (figure, frozen, python, ratio, bar, result)
-and writes the same, with the spread of every figure, as Markdown to --out.
+Two suites (tools/README.md says more about each):
 
-How each figure is measured (tools/README.md says more):
+foundation (the default): build time, size, startup and memory. It freezes
+tools/bench_programs/hello.py and stdlib40.py with cryo, then runs the frozen programs and
+`python3.11 PROGRAM` (and `python3.11 -I -S PROGRAM`) interleaved, round after round, in an
+order shuffled per round (these machines are shared and noisy: a slow moment hits every
+variant alike). It prints one table (figure, frozen, python, ratio, bar, result) and writes
+the same, with the spread of every figure, as Markdown to --out.
   build   wall time of `cryo build`, cold (CRYO_CACHE_DIR = a fresh empty directory, no
           previous output) and warm (the same cache and output path, right after).
   size    the frozen file's size in bytes.
@@ -18,13 +19,25 @@ How each figure is measured (tools/README.md says more):
   memory  what a container pays: for every process of the tree, its peak RSS (VmHWM, read
           when the process stops at exit under ptrace), summed, plus the bytes of memory
           files (memfd) still held at exit and not resident in any mapping.
+
+gc (issue 8): the allocator and the collector. It freezes the workloads
+tools/bench_programs/gc_*.py twice, with cryo's defaults and with `--allocator=python
+--gc=python`, and runs both and `python3.11 WORKLOAD` interleaved, each run under ptrace:
+wall and CPU time and peak memory of the tree from one run; RSS at named points and the
+collections with their pauses as the workload reports them (gc_probe.py). It prints one
+table of ratios against python3.11 and against that build, with issue 8's bars, and writes
+it as Markdown to --gc-out.
+
 Nothing from ../shared is imported: the harness stands alone (../shared/tools has the
 reference meters it is cross-checked against, by hand).
 """
 import argparse
 import ctypes
+import glob
 import os
 import random
+import re
+import resource
 import shutil
 import signal
 import statistics
@@ -122,6 +135,8 @@ class TreeMemory:
         self.hwm_kib = {}
         self.memfd = {}
         self.status = None
+        self.wall = self.cpu = None              # seconds (run_traced)
+        self.timed_out = False
 
     @property
     def procs(self):
@@ -198,15 +213,26 @@ class TreeMemory:
         entry[0] = max(entry[0], allocated)
 
 
-def run_traced(argv, env):
-    """Run argv under ptrace with all output on /dev/null; return its TreeMemory."""
+def run_traced(argv, env, stdout="/dev/null", stderr="/dev/null", timeout=None):
+    """Run argv under ptrace with stdin on /dev/null and stdout, stderr to the files named;
+    return its TreeMemory, with the run's wall and CPU time. After timeout seconds (if
+    given) every process of the tree is killed and mem.timed_out is set.
+
+    wall: from fork() to the moment the first process is reaped, less the time spent
+    reading /proc at exit stops. Between those events the tracees run untouched (no syscall
+    or signal tracing: a program that starts no process or thread and gets no signal stops
+    once, at its exit). cpu: user + system time of the processes reaped meanwhile, with
+    their own reaped children (RUSAGE_CHILDREN before and after)."""
     mem = TreeMemory()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
     pid = os.fork()
     if pid == 0:                                 # child: no Python-level cleanup, ever
         try:
             null = os.open("/dev/null", os.O_RDWR)
-            for fd in (0, 1, 2):
-                os.dup2(null, fd)
+            os.dup2(null, 0)
+            for fd, path in ((1, stdout), (2, stderr)):
+                os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), fd)
             if _libc.ptrace(PTRACE_TRACEME, 0, None, None) == -1:
                 os._exit(125)
             os.kill(os.getpid(), signal.SIGSTOP)  # wait for the tracer's options
@@ -224,21 +250,52 @@ def run_traced(argv, env):
     fresh = set()        # announced by a fork event; their first SIGSTOP is the attach stop
     early = set()        # stopped before their parent's fork event reached us
     msg = ctypes.c_ulong()
+
+    def expire(signum, frame):                   # a hung program: kill the tree, reap it
+        mem.timed_out = True
+        for t in list(live):
+            try:
+                os.kill(t, signal.SIGKILL)
+            except OSError:
+                pass
+    if timeout:
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        _trace_loop(mem, pid, live, fresh, early, msg, t0)
+    finally:
+        if timeout:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    mem.cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    return mem
+
+
+def _trace_loop(mem, pid, live, fresh, early, msg, t0):
+    """run_traced's event loop: follow the tree until its last process is reaped."""
+    sampling = 0.0
     while live:
         tid, status, _ = os.wait4(-1, WALL)
         if os.WIFEXITED(status) or os.WIFSIGNALED(status):
             live.discard(tid)
             if tid == pid:
                 mem.status = status
+                mem.wall = time.perf_counter() - t0 - sampling
             continue
         if not os.WIFSTOPPED(status):
             continue
         sig, event, deliver = os.WSTOPSIG(status), status >> 16, 0
         if sig == signal.SIGTRAP and event:
             if event == EV_EXIT:
+                t = time.perf_counter()
                 mem.sample(tid)
+                sampling += time.perf_counter() - t
             elif event in (EV_FORK, EV_VFORK, EV_CLONE):
-                _ptrace(PTRACE_GETEVENTMSG, tid, None, ctypes.addressof(msg))
+                try:
+                    _ptrace(PTRACE_GETEVENTMSG, tid, None, ctypes.addressof(msg))
+                except OSError:                  # killed meanwhile: the child, if any,
+                    continue                     # shows up as an unknown stop below
                 new = msg.value
                 live.add(new)
                 if new in early:
@@ -256,7 +313,58 @@ def run_traced(argv, env):
             _ptrace(PTRACE_CONT, tid, None, deliver)
         except OSError:                          # killed meanwhile (SIGKILL, exit_group)
             pass
-    return mem
+
+
+# --- building -----------------------------------------------------------------------------
+
+def cryo_build(cryo, src, out, options, cache, logf):
+    """`cryo build SRC -o OUT OPTIONS...` with CRYO_CACHE_DIR=cache, cryo's output in logf.
+    Returns (wall, cpu, retries) or raises RuntimeError with the end of cryo's message.
+
+    cryo and the libraries it links are rebuilt by other people while we run: a moment
+    where cryo cannot be executed (ETXTBSY, EACCES), or a build that fails, gets two more
+    chances, 2 s apart."""
+    argv = [cryo, "build", src, "-o", out] + list(options)
+    env = child_env({"CRYO_CACHE_DIR": cache})
+    name = os.path.basename(out)
+    retries = 0
+    for attempt in range(3):
+        try:
+            wall, status, ru = spawn_wait(argv, env, stdout=logf)
+        except OSError as e:
+            if attempt == 2:
+                raise RuntimeError("cannot run %s: %s" % (cryo, e.strerror))
+            status = None
+        if status is not None and exit_code(status) == 0:
+            break
+        if attempt < 2:
+            log("build %s failed, trying again in 2 s" % name)
+            retries += 1
+            time.sleep(2)
+    if exit_code(status) != 0:
+        with open(logf, errors="replace") as f:
+            tail = f.read().strip().splitlines()[-15:]
+        raise RuntimeError("`cryo build %s` failed (exit %d):\n  %s"
+                           % (" ".join([os.path.basename(src)] + list(options)),
+                              exit_code(status), "\n  ".join(tail)))
+    return wall, ru.ru_utime + ru.ru_stime, retries
+
+
+def cryo_version(cryo):
+    """cryo's --version line and the file's mtime: other people rebuild it while we run."""
+    try:
+        p = subprocess.run([cryo, "--version"], capture_output=True, text=True)
+        version = (p.stdout or p.stderr).strip()
+    except OSError as e:
+        version = "--version failed: %s" % e.strerror
+    try:
+        return version, os.stat(cryo).st_mtime
+    except OSError:
+        return version, None
+
+
+def stamp(t):
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else "?"
 
 
 # --- statistics and formatting ----------------------------------------------------------
@@ -298,22 +406,24 @@ class Row:
 HEADER = ["figure", "frozen", "python", "ratio", "bar", "result"]
 
 
-def text_table(rows):
-    table = [HEADER] + [r.cells() for r in rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
+def text_table(rows, header=HEADER, left=1):
+    """rows: Row objects or lists of cells; the first `left` columns are left-aligned."""
+    table = [header] + [r.cells() if isinstance(r, Row) else r for r in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     lines = []
     for n, r in enumerate(table):
-        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+        lines.append("  ".join(c.ljust(w) if i < left else c.rjust(w)
                                for i, (c, w) in enumerate(zip(r, widths))).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def md_table(header, rows, right=True):
-    """right: numbers right-aligned after the first column; else everything left-aligned."""
+def md_table(header, rows, right=True, left=1):
+    """right: numbers right-aligned after the first `left` columns; else all left-aligned."""
     out = ["| " + " | ".join(header) + " |",
-           "|" + "|".join("---:" if i and right else "---" for i in range(len(header))) + "|"]
+           "|" + "|".join("---:" if i >= left and right else "---"
+                          for i in range(len(header))) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(out)
 
@@ -352,31 +462,10 @@ class Bench:
 
     def build(self, name, cache, out=None):
         """One `cryo build`; returns (wall, cpu) seconds or raises with cryo's message."""
-        out = out or self.exe(name)
-        logf = os.path.join(self.work, name + ".build.log")
-        argv = [self.cryo, "build", self.src(name), "-o", out]
-        env = child_env({"CRYO_CACHE_DIR": cache})
-        for attempt in range(3):
-            # cryo is rebuilt by other people while we run: a moment where it cannot be
-            # executed (ETXTBSY, EACCES), or a build that fails, gets two more chances.
-            try:
-                wall, status, ru = spawn_wait(argv, env, stdout=logf)
-            except OSError as e:
-                if attempt == 2:
-                    raise RuntimeError("cannot run %s: %s" % (self.cryo, e.strerror))
-                status = None
-            if status is not None and exit_code(status) == 0:
-                break
-            if attempt < 2:
-                log("build %s failed, trying again in 2 s" % name)
-                self.retries += 1
-                time.sleep(2)
-        if exit_code(status) != 0:
-            with open(logf, errors="replace") as f:
-                tail = f.read().strip().splitlines()[-15:]
-            raise RuntimeError("cryo build %s.py failed (exit %d):\n  %s"
-                               % (name, exit_code(status), "\n  ".join(tail)))
-        return wall, ru.ru_utime + ru.ru_stime
+        wall, cpu, retries = cryo_build(self.cryo, self.src(name), out or self.exe(name), [],
+                                        cache, os.path.join(self.work, name + ".build.log"))
+        self.retries += retries
+        return wall, cpu
 
     def measure_builds(self):
         cold, warm, cold_cpu, warm_cpu, cache_files = [], [], [], [], []
@@ -541,16 +630,7 @@ class Bench:
     # report
 
     def cryo_version(self):
-        """cryo's --version line and the file's mtime: other people rebuild it while we run."""
-        try:
-            p = subprocess.run([self.cryo, "--version"], capture_output=True, text=True)
-            version = (p.stdout or p.stderr).strip()
-        except OSError as e:
-            version = "--version failed: %s" % e.strerror
-        try:
-            return version, os.stat(self.cryo).st_mtime
-        except OSError:
-            return version, None
+        return cryo_version(self.cryo)
 
     def header(self, started, elapsed, load0, load1):
         version, mtime = self.version
@@ -604,23 +684,546 @@ class Bench:
         return 1 if failed or len(self.programs) < len(PROGRAM_NAMES) else 0
 
 
+# --- the gc suite (issue 8): allocator and collector workloads --------------------------
+#
+# Each workload of tools/bench_programs/gc_*.py is frozen twice, with cryo's defaults and
+# with the way back to CPython's allocator and collector policy; the two executables and
+# `python3.11 WORKLOAD` are run interleaved, each run under ptrace (run_traced: the tree's
+# peak memory, wall and CPU time in one run), in an order shuffled per round. The
+# workloads report what only they can see (RSS at named points, collections and their
+# pauses through gc.callbacks) on stderr, as "gcbench:" lines (gc_probe.py).
+
+PY_WAY_BACK = ["--allocator=python", "--gc=python"]
+RUN_TIMEOUT = 180        # seconds: a workload takes 1-10 s; a hung one is killed and reported
+GC_VARIANTS = ("python", "frozen", "pyalloc")          # table column order
+GC_VARIANT_TITLES = {"python": "python3.11", "frozen": "frozen",
+                     "pyalloc": "frozen py-build"}
+BASE_TITLES = {"python": "python", "pyalloc": "py-build"}
+GC_HEADER = ["workload", "figure", "python3.11", "frozen", "frozen py-build",
+             "÷ python", "÷ py-build", "bar", "result"]
+
+
+class Workload:
+    """One program of the gc suite.
+
+    points   the RSS points (gc_probe.rss names) shown in the table
+    bars     [(figure key, baseline variant, limit)]: frozen / baseline ≤ limit
+    rounds   measured rounds, as a multiple of --gc-runs (the tight CPU bar gets more)
+    """
+
+    def __init__(self, name, points, bars, rounds=1, gc_figures=True, sections=False):
+        self.name, self.points, self.bars = name, points, bars
+        self.rounds, self.gc_figures, self.sections = rounds, gc_figures, sections
+
+    @property
+    def title(self):
+        return self.name[3:] if self.name.startswith("gc_") else self.name
+
+
+GC_WORKLOADS = (
+    Workload("gc_random_free", ("after-alloc", "after-free"),
+             [("peak", "python", 1.0), ("rss:after-free", "python", 1.0),
+              ("cpu", "pyalloc", 1.0)]),
+    Workload("gc_phased", ("phase-0", "end"),
+             [("rss:end", "python", 0.6), ("peak", "python", 1.0)]),
+    Workload("gc_cyclic", ("end",),
+             [("cpu", "python", 0.75), ("peak", "python", 1.1), ("pausecpu", "python", 1.0)]),
+    Workload("gc_cpu", (), [("cpu", "pyalloc", 1.03)], rounds=2, gc_figures=False,
+             sections=True),
+)
+
+
+class Sample:
+    """One run of one variant: the harness's figures and the workload's own report."""
+
+    def __init__(self, mem, probe_text):
+        self.wall, self.cpu, self.peak = mem.wall, mem.cpu, mem.total_kib
+        self.rss, self.sections, self.gc, self.end = {}, {}, None, None
+        for line in probe_text.splitlines():
+            f = line.split()
+            if len(f) < 2 or f[0] != "gcbench:":
+                continue
+            if f[1] == "rss" and len(f) == 4:
+                self.rss[f[2]] = int(f[3])
+            elif f[1] == "section" and len(f) == 5:
+                self.sections[f[2]] = (float(f[3]), float(f[4]))
+            elif f[1] == "gc" and len(f) == 9:
+                self.gc = [int(x) for x in f[2:5]] + [float(x) for x in f[5:9]]
+            elif f[1] == "end" and len(f) == 4:
+                self.end = (float(f[2]), float(f[3]))
+        if self.gc is None or self.end is None:
+            raise ValueError("no 'gcbench: gc' and 'gcbench: end' lines on stderr")
+
+    def value(self, key):
+        """A figure by key (see GcBench.FIGURES); None if the workload did not report it."""
+        n0, n1, n2, longest, total, longest_cpu, total_cpu = self.gc
+        if key.startswith("rss:"):
+            return self.rss.get(key[4:])
+        if key.startswith("section:"):                       # its CPU time
+            return self.sections.get(key[8:], (None, None))[1]
+        return {"wall": self.wall, "cpu": self.cpu, "peak": self.peak, "pause": longest,
+                "pausecpu": longest_cpu,
+                "gcshare": total_cpu / self.end[1] if self.end[1] else None,
+                "colls": n0 + n1 + n2, "full": n2}[key]
+
+
+class GcBench:
+    # key -> (figure name, cell format); RSS points and sections are added per workload
+    FIGURES = {
+        "wall": ("wall time", lambda v: "%.2f s" % v),
+        "cpu": ("CPU time (user+sys, tree)", lambda v: "%.2f s" % v),
+        "peak": ("peak RSS (tree)", lambda v: "%.1f MiB" % (v / 1024)),
+        "pause": ("longest pause, by the clock", lambda v: "%.1f ms" % (v * 1e3)),
+        "pausecpu": ("longest pause, CPU time", lambda v: "%.1f ms" % (v * 1e3)),
+        "gcshare": ("CPU share in collections", lambda v: "%.0f%%" % (v * 100)),
+        "colls": ("collections, all generations", lambda v: "%d" % v),
+        "full": ("full collections", lambda v: "%d" % v),
+    }
+
+    def __init__(self, args):
+        self.cryo = os.path.abspath(args.cryo)
+        self.out = os.path.abspath(args.gc_out)
+        self.work = os.path.join(os.path.dirname(self.out), "work", "gc")
+        self.rounds = args.gc_runs or (1 if args.quick else 3)
+        self.scale = 0.25 if args.quick else 1.0
+        self.rng = random.Random(2)              # the same shuffles every run
+        self.env = child_env()
+        self.workloads = list(GC_WORKLOADS)
+        self.variants = ["python", "frozen"]     # "pyalloc" once cryo is seen to have it
+        self.broken = {}                         # (workload, variant) -> why not measured
+        self.samples = {}                        # (workload, variant) -> [Sample per round]
+        self.stats_text = {}                     # (workload, variant) -> CRYO_STATS output
+        self.rows, self.spread, self.notes = [], [], []
+        self.retries = 0
+        self.failed = False
+        self.loads = []                          # 1-minute load average at each round
+        self.libs_before = {}
+
+    def src(self, w):
+        return os.path.join(PROGRAMS, w.name + ".py")
+
+    def exe(self, w, variant):
+        return os.path.join(self.work, w.name + (".pyalloc" if variant == "pyalloc" else ""))
+
+    def argv(self, w, variant):
+        args = [] if self.scale == 1.0 else [str(self.scale)]
+        if variant == "python":
+            return [PYTHON, self.src(w)] + args
+        return [self.exe(w, variant)] + args
+
+    def ok(self, w, variant):
+        return variant in self.variants and (w.name, variant) not in self.broken
+
+    def fail(self, w, variant, why):
+        log("%s %s: %s" % (w.title, variant, why.splitlines()[0]))
+        self.broken[(w.name, variant)] = why
+        self.failed = True
+
+    # 1. what this cryo can do
+
+    def detect_options(self):
+        """The way-back options (cryo build --allocator=python --gc=python) are being added
+        while this suite is written: look for them in `cryo build --help` and say so."""
+        try:
+            p = subprocess.run([self.cryo, "build", "--help"], capture_output=True, text=True)
+            text = p.stdout + p.stderr
+        except OSError as e:
+            text = ""
+            log("cannot run %s: %s" % (self.cryo, e.strerror))
+        if re.search(r"--allocator\b", text) and re.search(r"--gc(?![-\w])", text):
+            self.variants.append("pyalloc")
+        else:
+            self.notes.append("This cryo has no `--allocator`/`--gc` build options (`cryo "
+                              "build --help` does not list them): the `py-build` column (%s) "
+                              "is missing and its bars are n/a." % " ".join(PY_WAY_BACK))
+
+    def lib_mtimes(self):
+        """The static libraries a frozen program links, in cryo's build tree."""
+        root = os.path.dirname(os.path.dirname(os.path.realpath(self.cryo)))
+        out = {}
+        for d in ("gc", "runtime", "bootloader"):
+            for name in glob.glob(os.path.join(root, d, "*.a")):
+                try:
+                    out[os.path.relpath(name, root)] = os.stat(name).st_mtime
+                except OSError:
+                    pass
+        return out
+
+    # 2. build
+
+    def build_all(self):
+        cache = tempfile.mkdtemp(prefix="cryo-bench-cache-")
+        self.libs_before = self.lib_mtimes()
+        try:
+            for w in self.workloads:
+                for variant in self.variants[1:]:
+                    opts = PY_WAY_BACK if variant == "pyalloc" else []
+                    out = self.exe(w, variant)
+                    if os.path.exists(out):
+                        os.unlink(out)
+                    try:
+                        wall, _, retries = cryo_build(self.cryo, self.src(w), out, opts, cache,
+                                                      out + ".build.log")
+                        self.retries += retries
+                        log("build %s: %.2f s" % (os.path.basename(out), wall))
+                    except RuntimeError as e:
+                        self.fail(w, variant, str(e))
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+        if cryo_version(self.cryo)[1] != self.version[1]:
+            self.notes.append("`%s` changed while the workloads were built (rebuilt by "
+                              "someone): the frozen programs may come from two versions of "
+                              "cryo." % self.cryo)
+        after = self.lib_mtimes()
+        if after != self.libs_before:
+            changed = sorted(k for k in set(after) | set(self.libs_before)
+                             if after.get(k) != self.libs_before.get(k))
+            self.notes.append("%s changed while the workloads were built (rebuilt by someone): "
+                              "the frozen programs may link different versions."
+                              % ", ".join("`%s`" % c for c in changed))
+
+    # 3. check (and warm up)
+
+    def run(self, w, variant, stdout="/dev/null", stderr=None, extra_env=None):
+        """One traced run; returns (TreeMemory, stderr text)."""
+        stderr = stderr or os.path.join(self.work, "last.stderr")
+        env = dict(self.env, **(extra_env or {}))
+        mem = run_traced(self.argv(w, variant), env, stdout=stdout, stderr=stderr,
+                         timeout=RUN_TIMEOUT)
+        with open(stderr, errors="replace") as f:
+            err = f.read()
+        if mem.timed_out:
+            err += "\n(killed by the harness after %d s)" % RUN_TIMEOUT
+        return mem, err
+
+    def check(self):
+        """Run every variant once (the warm-up round, thrown away): it must exit 0 and print
+        what python3.11 prints, so that a broken freeze never turns into a fast figure. The
+        frozen programs run with CRYO_STATS=1 here, and what it prints is kept."""
+        for w in self.workloads:
+            expected = None
+            for variant in self.variants:
+                if not self.ok(w, variant):
+                    continue
+                base = os.path.join(self.work, "%s.%s" % (w.name, variant))
+                extra = None if variant == "python" else {"CRYO_STATS": "1"}
+                mem, err = self.run(w, variant, base + ".out", base + ".err", extra)
+                with open(base + ".out", errors="replace") as f:
+                    out = f.read()
+                code = exit_code(mem.status) if mem.status is not None else None
+                if code != 0:
+                    self.fail(w, variant, "`%s` exits %s: %s" % (" ".join(self.argv(w, variant)),
+                                                              code, err.strip()[-800:]))
+                elif variant == "python":
+                    expected = out
+                elif expected is not None and out != expected:
+                    self.fail(w, variant, "its output differs from python3.11's (see %s.out)"
+                              % base)
+                if (w.name, variant) in self.broken:
+                    if variant == "python":           # nothing to compare with
+                        for v in self.variants[1:]:
+                            self.broken.setdefault((w.name, v), "python3.11 fails on it")
+                        break
+                    continue
+                try:
+                    Sample(mem, err)
+                except ValueError as e:
+                    self.fail(w, variant, str(e))
+                    continue
+                if variant != "python":
+                    self.stats_text[(w.name, variant)] = "\n".join(
+                        l for l in err.splitlines() if not l.startswith("gcbench:"))
+                log("check %s %s: %.2f s" % (w.title, variant, mem.wall))
+
+    # 4. measure
+
+    def measure(self):
+        commands = [(w, v) for w in self.workloads for v in self.variants if self.ok(w, v)]
+        rounds = max(w.rounds for w in self.workloads) * self.rounds
+        for r in range(rounds):
+            order = [c for c in commands if r < c[0].rounds * self.rounds]
+            self.rng.shuffle(order)
+            self.loads.append(os.getloadavg()[0])
+            log("gc round %d/%d: %d runs, load %.2f" % (r + 1, rounds, len(order),
+                                                       self.loads[-1]))
+            for w, variant in order:
+                if not self.ok(w, variant):
+                    continue
+                mem, err = self.run(w, variant)
+                code = exit_code(mem.status) if mem.status is not None else None
+                try:
+                    if code != 0:
+                        raise ValueError("exits %s: %s" % (code, err.strip()[-800:]))
+                    s = Sample(mem, err)
+                except ValueError as e:
+                    self.fail(w, variant, "a measured run failed: %s" % e)
+                    continue
+                self.samples.setdefault((w.name, variant), []).append(s)
+
+    # 5. the table
+
+    def figures(self, w):
+        keys = ["wall", "cpu", "peak"] + ["rss:" + p for p in w.points]
+        if w.gc_figures:
+            keys += ["pause", "pausecpu", "gcshare", "colls", "full"]
+        else:
+            keys += ["colls"]
+        if w.sections:
+            first = self.samples.get((w.name, "python")) or next(
+                (v for k, v in self.samples.items() if k[0] == w.name), [])
+            keys += ["section:" + n for n in (first[0].sections if first else {})]
+        return keys
+
+    @classmethod
+    def describe(cls, key):
+        if key.startswith("rss:"):
+            return "RSS at %s" % key[4:], cls.FIGURES["peak"][1]
+        if key.startswith("section:"):
+            return "section %s, CPU time" % key[8:], lambda v: "%.3f s" % v
+        return cls.FIGURES[key]
+
+    def values(self, w, variant, key):
+        return [v for v in (s.value(key) for s in self.samples.get((w.name, variant), []))
+                if v is not None]
+
+    def paired_ratios(self, w, key, base):
+        fz = self.samples.get((w.name, "frozen"), [])
+        bs = self.samples.get((w.name, base), [])
+        out = []
+        for a, b in zip(fz, bs):                 # round i of each: measured side by side
+            va, vb = a.value(key), b.value(key)
+            if va is not None and vb:
+                out.append(va / vb)
+        return out
+
+    def table(self):
+        for w in self.workloads:
+            for key in self.figures(w):
+                name, fmt = self.describe(key)
+                cells = [w.title, name]
+                med_of = {}
+                for variant in GC_VARIANTS:
+                    if variant not in self.variants:
+                        cells.append("n/a")
+                    elif (w.name, variant) in self.broken:
+                        cells.append("failed")
+                    else:
+                        vals = self.values(w, variant, key)
+                        med_of[variant] = med(vals) if vals else None
+                        cells.append(fmt(med_of[variant]) if vals else "—")
+                ratio = {}
+                for base in ("python", "pyalloc"):
+                    fz, b = med_of.get("frozen"), med_of.get(base)
+                    ratio[base] = fz / b if fz is not None and b else None
+                    cells.append("—" if ratio[base] is None else "%.3f" % ratio[base])
+                bars = [(b, lim) for k, b, lim in w.bars if k == key]
+                texts, results = [], []
+                for base, limit in bars:
+                    texts.append("≤ %g× %s" % (limit, BASE_TITLES[base]))
+                    r = ratio[base]
+                    if base not in self.variants:
+                        results.append("n/a")
+                    elif r is None:
+                        results.append("FAIL")           # not measured: not reached
+                    else:
+                        results.append("PASS" if r <= limit else "FAIL")
+                        self.check_noise(w, key, base, limit, r)
+                cells.append(", ".join(texts) or "—")
+                if not results:
+                    cells.append("info")
+                elif "FAIL" in results:
+                    cells.append("FAIL")
+                elif "n/a" in results:
+                    cells.append("n/a" if results.count("n/a") == len(results) else
+                                 "PASS, n/a")
+                else:
+                    cells.append("PASS")
+                self.rows.append(cells)
+                self.spread_row(w, key, name)
+
+    def check_noise(self, w, key, base, limit, ratio):
+        pairs = self.paired_ratios(w, key, base)
+        what = "%s %s vs %s" % (w.title, self.describe(key)[0], BASE_TITLES[base])
+        if len(pairs) > 1 and min(pairs) <= limit <= max(pairs):
+            self.notes.append("%s: the per-round ratios (%.3f–%.3f) straddle the bar %g: the "
+                              "verdict is within this machine's noise."
+                              % (what, min(pairs), max(pairs), limit))
+        clock = {"cpu": "wall", "pausecpu": "pause"}.get(key)
+        if clock:                                # does the clock tell the same story?
+            fz, b = self.values(w, "frozen", clock), self.values(w, base, clock)
+            if fz and b and med(b):
+                by_clock = med(fz) / med(b)
+                if (by_clock <= limit) != (ratio <= limit):
+                    self.notes.append("%s: by the clock (%s) the ratio is %.3f and %s the bar "
+                                      "%g, which CPU time (%.3f) %s." % (
+                                          what, self.describe(clock)[0], by_clock,
+                                          "meets" if by_clock <= limit else "misses", limit,
+                                          ratio, "meets" if ratio <= limit else "misses"))
+
+    def spread_row(self, w, key, name):
+        parts = []
+        fmt = self.describe(key)[1]
+        for variant in self.variants:
+            vals = self.values(w, variant, key)
+            if len(vals) > 1:
+                parts.append("%s %s–%s" % (GC_VARIANT_TITLES[variant], fmt(min(vals)),
+                                           fmt(max(vals))))
+        for base in ("python", "pyalloc"):
+            pairs = self.paired_ratios(w, key, base)
+            if len(pairs) > 1:
+                parts.append("per-round ÷ %s %.3f–%.3f" % (BASE_TITLES[base], min(pairs),
+                                                          max(pairs)))
+        n = len(self.samples.get((w.name, "python"), []))
+        if parts:
+            self.spread.append([w.title, name, "%d" % n, "; ".join(parts)])
+
+    def scale_check(self):
+        """python3.11's figures against the ones issue 8 was written from."""
+        def pm(name, key):
+            w = next(x for x in self.workloads if x.name == name)
+            vals = self.values(w, "python", key)
+            return med(vals) if vals else None
+        lines = []
+        end = pm("gc_phased", "rss:end")
+        if end is not None:
+            lines.append("phased ends at %.0f MiB = %.0f MB RSS (issue: 166 MB, live data "
+                         "about 6 MB)" % (end / 1024, end * 1024 / 1e6))
+        full, pause, cpu, share = (pm("gc_cyclic", k)
+                                   for k in ("full", "pause", "pausecpu", "gcshare"))
+        if full is not None:
+            lines.append("cyclic: %d full collections, longest pause %.0f ms (%.0f ms CPU), "
+                         "%.0f%% of its CPU time in collections (issue: 39, 110–200 ms, over "
+                         "80%%)" % (full, pause * 1e3, cpu * 1e3, share * 100))
+        a, f = pm("gc_random_free", "rss:after-alloc"), pm("gc_random_free", "rss:after-free")
+        if a and f:
+            lines.append("random_free keeps %.0f%% of its RSS after freeing 90%% (issue: "
+                         "within 2%% of the peak)" % (100 * f / a))
+        if lines and self.scale == 1.0:
+            self.notes.insert(0, "python3.11 at the issue's scale? " + "; ".join(lines) + ".")
+
+    # report
+
+    def header(self, started, elapsed, load0, load1):
+        version, mtime = self.version
+        if self.retries:
+            self.notes.append("%d build(s) failed or could not start and were run again."
+                              % self.retries)
+        newest = max(self.libs_before.values()) if self.libs_before else None
+        rounds = ", ".join("%s %d" % (w.title, w.rounds * self.rounds) for w in self.workloads)
+        head = ["# cryo gc benchmark (issue 8)", "",
+                "- date: %s, %.0f s, on %s (%d CPUs), load %.2f → %.2f"
+                % (time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)), elapsed,
+                   os.uname().nodename, os.cpu_count(), load0, load1),
+                "- cryo: `%s` (%s, built %s; the libraries it links, newest %s when the "
+                "workloads were built)" % (self.cryo, version, stamp(mtime), stamp(newest)),
+                "- python: `%s`; workloads: `tools/bench_programs/gc_*.py`; frozen programs in "
+                "`%s`" % (PYTHON, self.work),
+                "- variants: `python3.11 WORKLOAD`; `frozen` = `cryo build WORKLOAD`; "
+                "`py-build` = `cryo build WORKLOAD %s`%s"
+                % (" ".join(PY_WAY_BACK), "" if "pyalloc" in self.variants else
+                   " (**not available in this cryo**)"),
+                "- rounds: %s (interleaved, shuffled per round, after one checked warm-up "
+                "round); figures are medians; ÷ = frozen / baseline" % rounds]
+        if self.scale != 1.0:
+            head.append("- **--quick: every workload at %g of its size** (a smoke run: the "
+                        "bars are meant for the full size)" % self.scale)
+        return head + [""]
+
+    def markdown(self, head):
+        lines = head + [md_table(GC_HEADER, self.rows, left=2), "", "## Spread", "",
+                        md_table(["workload", "figure", "rounds", "min–max"], self.spread,
+                                 right=False), ""]
+        if self.notes:
+            lines += ["## Notes", ""] + ["- " + n for n in self.notes] + [""]
+        if self.stats_text:
+            lines += ["## CRYO_STATS=1", "",
+                      "What the frozen programs printed on stderr with `CRYO_STATS=1`, in the "
+                      "checked warm-up round.", ""]
+            for (name, variant), text in sorted(self.stats_text.items()):
+                lines += ["### %s, %s" % (name, GC_VARIANT_TITLES[variant]), ""]
+                body = text.strip().splitlines()
+                if not body:
+                    lines += ["(nothing)", ""]
+                    continue
+                if len(body) > 60:
+                    body = body[:60] + ["… (%d more lines in %s)" % (
+                        len(body) - 60, os.path.join(self.work, "%s.%s.err" % (name, variant)))]
+                lines += ["```"] + body + ["```", ""]
+        return "\n".join(lines)
+
+    def run_suite(self):
+        started, load0 = time.time(), os.getloadavg()[0]
+        self.version = cryo_version(self.cryo)
+        os.makedirs(self.work, exist_ok=True)
+        try:
+            self.detect_options()
+            self.build_all()
+            self.check()
+            self.measure()
+        except (RuntimeError, OSError) as e:             # no ptrace, cryo vanished...
+            self.failed = True
+            self.notes.append("**The run stopped early:** " + str(e).replace("\n", " "))
+        for (name, variant), why in sorted(self.broken.items()):
+            self.notes.append("**%s %s is not measured:** %s" % (
+                name, GC_VARIANT_TITLES[variant], why.replace("\n", " ")))
+        if self.stats_text and not any(t.strip() for t in self.stats_text.values()):
+            self.notes.append("`CRYO_STATS=1` printed nothing: this cryo has no statistics "
+                              "report yet.")
+            self.stats_text = {}
+        self.table()
+        self.scale_check()
+        if self.loads and max(self.loads) > 0.75 * os.cpu_count():
+            self.notes.append("The machine was busy: load average up to %.1f on %d CPUs "
+                              "during the rounds. Wall-clock figures then measure the "
+                              "neighbours too; the time bars are judged on CPU time."
+                              % (max(self.loads), os.cpu_count()))
+        head = self.header(started, time.time() - started, load0, os.getloadavg()[0])
+        print(text_table(self.rows, GC_HEADER, left=2))
+        for n in self.notes:
+            print("\nnote: " + n.replace("`", "").replace("**", ""))
+        os.makedirs(os.path.dirname(self.out), exist_ok=True)
+        with open(self.out, "w") as f:
+            f.write(self.markdown(head))
+        log("wrote %s" % self.out)
+        return 1 if self.failed else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--suite", choices=("foundation", "gc", "all"), default="foundation",
+                    help="foundation: build time, size, startup and memory (the default); "
+                         "gc: the allocator and collector workloads; all: both, in that order")
     ap.add_argument("--cryo", default=os.path.join(ROOT, "build", "freezer", "cryo"),
                     help="the cryo executable (default: build/freezer/cryo)")
     ap.add_argument("--runs", type=int, default=0,
-                    help="interleaved startup rounds (default 100, --quick 10); memory uses "
-                         "N/4 rounds (at least 3), warm builds N/12 (1 to 5), cold N/20 (1 to 3)")
+                    help="foundation: interleaved startup rounds (default 100, --quick 10); "
+                         "memory uses N/4 rounds (at least 3), warm builds N/12 (1 to 5), "
+                         "cold N/20 (1 to 3)")
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "bench", "foundation.md"),
-                    help="Markdown report (default: build/bench/foundation.md); the frozen "
-                         "programs are left in work/ next to it")
-    ap.add_argument("--quick", action="store_true", help="a fast smoke run (few rounds)")
+                    help="foundation's Markdown report (default: build/bench/foundation.md); "
+                         "the frozen programs are left in work/ next to it")
+    ap.add_argument("--gc-runs", type=int, default=0,
+                    help="gc: measured rounds per workload (default 3, --quick 1; the CPU-bound "
+                         "workload gets twice as many)")
+    ap.add_argument("--gc-out", default=os.path.join(ROOT, "build", "bench", "gc.md"),
+                    help="gc's Markdown report (default: build/bench/gc.md); the frozen "
+                         "programs are left in work/gc/ next to it")
+    ap.add_argument("--quick", action="store_true",
+                    help="a fast smoke run: few rounds; the gc workloads at a quarter of "
+                         "their size")
     args = ap.parse_args()
-    if args.runs < 0:
-        ap.error("--runs must be positive")
+    if args.runs < 0 or args.gc_runs < 0:
+        ap.error("--runs and --gc-runs must be positive")
     if not os.access(args.cryo, os.X_OK):
         ap.error("cannot run cryo at '%s': build it with `ninja -C build` or pass --cryo" % args.cryo)
-    sys.exit(Bench(args).run())
+    status = 0
+    if args.suite in ("foundation", "all"):
+        status |= Bench(args).run()
+    if args.suite in ("gc", "all"):
+        if args.suite == "all":
+            print()
+        status |= GcBench(args).run_suite()
+    sys.exit(status)
 
 
 if __name__ == "__main__":
