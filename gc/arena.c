@@ -773,7 +773,8 @@ static void *large_alloc(int d, size_t size)
     return p;
 }
 
-static void *py_malloc(void *ctx, size_t size)
+/* Everything but a small block from the current heap's active page. */
+static __attribute__((noinline)) void *py_malloc_slow(void *ctx, size_t size)
 {
     int d = (int)(intptr_t)ctx;
     if (size <= GC_SMALL_MAX) {
@@ -784,6 +785,31 @@ static void *py_malloc(void *ctx, size_t size)
         return p;
     }
     return large_alloc(d, size);
+}
+
+/* The hot path: a leaf that touches the class's active page only (the
+ * free list, then never-used blocks), saving no registers. */
+static void *py_malloc(void *ctx, size_t size)
+{
+    if (__builtin_expect(size - 1 < GC_SMALL_MAX, 1)) { /* 1..512; 0 wraps */
+        unsigned cls = (unsigned)((size - 1) / GC_ALIGNMENT);
+        struct page *pg = current_heap->active[cls];
+        if (__builtin_expect(pg != NULL, 1)) {
+            void *b = pg->free;
+            if (b) {
+                pg->free = *(void **)b;
+            } else if (pg->bump <= GC_PAGE_SIZE - class_size(cls)) {
+                b = page_addr(pg) + pg->bump;
+                pg->bump = (uint16_t)(pg->bump + class_size(cls));
+            } else {
+                return py_malloc_slow(ctx, size);
+            }
+            pg->used++;
+            dom_current[(intptr_t)ctx] += class_size(cls);
+            return b;
+        }
+    }
+    return py_malloc_slow(ctx, size);
 }
 
 static void *py_calloc(void *ctx, size_t n, size_t size)
@@ -798,22 +824,33 @@ static void *py_calloc(void *ctx, size_t n, size_t size)
     return p;
 }
 
-static void py_free(void *ctx, void *p)
+/* NULL, and blocks from the system. */
+static __attribute__((noinline)) void py_free_other(void *ctx, void *p)
 {
-    int d = (int)(intptr_t)ctx;
     if (!p)
         return;
-    if (owns(p)) {
-        struct arena *a = arena_of(p);
-        struct page *pg = &a->pages[page_index(p)];
-        dom_current[d] -= class_size(pg->cls);
-        small_free_in(a, pg, p);
-        return;
-    }
     size_t n = malloc_usable_size(p);
-    dom_current[d] -= n;
+    dom_current[(intptr_t)ctx] -= n;
     note_large(main_heap, n, 0);
     free(p);
+}
+
+/* The hot path: a leaf unless the page changes state or bucket. */
+static void py_free(void *ctx, void *p)
+{
+    if (__builtin_expect(owns(p), 1)) {
+        struct arena *a = arena_of(p);
+        struct page *pg = &a->pages[page_index(p)];
+        dom_current[(intptr_t)ctx] -= class_size(pg->cls);
+        *(void **)p = pg->free;
+        pg->free = p;
+        pg->used--;
+        if (pg->state == ACTIVE ? pg->used != 0 : pg->state == PARTIAL && pg->used >= pg->floor)
+            return;
+        free_moves_page(a->heap, pg);
+        return;
+    }
+    py_free_other(ctx, p);
 }
 
 static void *py_realloc(void *ctx, void *p, size_t size)

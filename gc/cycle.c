@@ -126,6 +126,16 @@ static double clampd(double v, double lo, double hi)
 
 /* ---- pure decisions ------------------------------------------------- */
 
+/* A heap that grew with objects the collector does not track (strings,
+ * dicts of atoms: the random-free workload) holds no cyclic garbage to find,
+ * so growth alone does not call a full collection: enough tracked objects
+ * must have been promoted since the last one too (CPython's own 25% rule,
+ * which here only ever delays a full collection). */
+int gc_cycle_promoted_enough(long long_lived_pending, long long_lived_total)
+{
+    return long_lived_pending >= long_lived_total / 4;
+}
+
 int gc_cycle_full_due(uint64_t heap_now, uint64_t heap_after_full, double growth)
 {
     double base = heap_after_full > GC_MIN_FULL_HEAP ? (double)heap_after_full
@@ -247,7 +257,8 @@ static void steer(int gen, long collected, uint64_t dt_ns)
             P.heap_after_full = heap;
             P.full_requested = 0;
         } else if (!P.full_requested
-                   && gc_cycle_full_due(heap, P.heap_after_full, gc_config_now.growth)) {
+                   && gc_cycle_full_due(heap, P.heap_after_full, gc_config_now.growth)
+                   && gc_cycle_promoted_enough(v.long_lived_pending, v.long_lived_total)) {
             P.full_requested = 1;
             gc_cycle_full_requests++;
         }

@@ -69,6 +69,7 @@ int gc_options_read(const struct gc_config *build, struct gc_config *out, int *s
 /* Whether the heap has grown enough since the last full collection:
  * heap_now >= max(heap_after_full, GC_MIN_FULL_HEAP) * (1 + growth). */
 int gc_cycle_full_due(uint64_t heap_now, uint64_t heap_after_full, double growth);
+int gc_cycle_promoted_enough(long long_lived_pending, long long_lived_total);
 
 /* How many objects the recently-promoted generation (1) may hold before it
  * is collected: `young_frac` of the long-lived objects, at least min_objs,

@@ -60,3 +60,11 @@ Test(policy, the_young_threshold_stands_for_a_byte_budget)
     /* unknown bytes per object: CPython's own */
     cr_assert_eq(gc_cycle_young_threshold(256 * 1024, 0, 700, 50000), 700);
 }
+
+Test(policy, asks_no_full_collection_for_growth_the_collector_does_not_track)
+{
+    cr_assert_not(gc_cycle_promoted_enough(0, 100000));
+    cr_assert_not(gc_cycle_promoted_enough(24999, 100000));
+    cr_assert(gc_cycle_promoted_enough(25000, 100000));
+    cr_assert(gc_cycle_promoted_enough(10, 0)); /* nothing long-lived yet */
+}
