@@ -47,23 +47,10 @@ static const char help_text[] =
     "  -v, --verbose             say what is packed and why, and every command run\n"
     "\n"
     "Memory and the collector (defaults for the program; the CRYO_* variable\n"
-    "named in brackets overrides each at run time):\n"
-    "  --allocator=cryo|python   small-object allocator: cryo's arenas, which give\n"
-    "                            empty pages back, or CPython's pymalloc (default:\n"
-    "                            cryo) [CRYO_ALLOCATOR]\n"
-    "  --gc=cryo|python          collector policy: cryo's (start-up objects frozen,\n"
-    "                            a generation for recently promoted objects, full\n"
-    "                            collections by heap growth) or CPython's own\n"
-    "                            thresholds (default: cryo) [CRYO_GC]\n"
-    "  --gc-growth=R             full collection once the heap has grown by the\n"
-    "                            ratio R since the last one: 0.5 = by half\n"
-    "                            (0.05..100, default 0.5) [CRYO_GC_GROWTH]\n"
-    "  --gc-pause-ms=MS          pause target for one young collection; younger\n"
-    "                            generations are collected more often to meet it\n"
-    "                            (0 = none, up to 60000, default 10) [CRYO_GC_PAUSE_MS]\n"
-    "  --mem-release=KIB         KiB of empty pages kept for reuse before pages are\n"
-    "                            given back to the system (0 = at once, default\n"
-    "                            1024) [CRYO_MEM_RELEASE]\n"
+    "named in brackets overrides each at run time):\n";
+
+/* After the memory options, which gc_options_help prints from their table. */
+static const char help_tail[] =
     "CRYO_STATS=1 at run time prints memory and collector statistics on stderr\n"
     "at exit; `import _cryo; _cryo.stats()` returns them as a dict.\n"
     "\n"
@@ -201,6 +188,8 @@ static int cmd_build(int argc, char **argv)
             fputs(usage_text, stdout);
             fputs("\n", stdout);
             fputs(help_text, stdout);
+            gc_options_help(stdout);
+            fputs(help_tail, stdout);
             rc = 0;
             goto out;
         case ':':
@@ -262,6 +251,8 @@ int main(int argc, char **argv)
         fputs(usage_text, stdout);
         fputs("\n", stdout);
         fputs(help_text, stdout);
+        gc_options_help(stdout);
+        fputs(help_tail, stdout);
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {

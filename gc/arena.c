@@ -13,8 +13,8 @@
  *     space gathers in pages that then empty out and can be given back;
  *   - a few empty pages are kept for reuse (hysteresis) so a loop that
  *     frees and allocates again does not make a system call each time;
- *   - the interpreter's start-up objects, which live until exit, get pages
- *     of their own (a separate heap), apart from the program's objects.
+ *   - large blocks go to the system allocator, with glibc told to give
+ *     them back when freed (see gc_arena_install).
  *
  * Layout
  *
@@ -890,6 +890,14 @@ void gc_arena_install(size_t keep_empty_bytes)
         return;
     }
     startup_heap->on_grow = main_heap->on_grow = dom_note_peaks;
+    /* Large blocks go to glibc, whose mmap threshold rises to the size of
+     * any mapped block freed (up to 32 MiB), after which such blocks come
+     * from the brk heap and stay there once freed: a program that builds
+     * and drops a 3 MB list per phase keeps 3 MB for ever.  A fixed
+     * threshold turns that off: blocks of 128 KiB and more are mapped and
+     * given back when freed, and the heap's top is trimmed past 128 KiB. */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 128 * 1024);
     split_startup = getenv("CRYO_ARENA_SPLIT_STARTUP") != NULL;
     current_heap = startup_heap;
     PyMemAllocatorEx mem = {(void *)(intptr_t)GC_DOMAIN_MEM, py_malloc, py_calloc, py_realloc,

@@ -23,8 +23,8 @@ enum gc_option_kind {
 /* One option: the environment variable, the `cryo build` flag setting its
  * default (NULL: none), its kind, built-in default, accepted range
  * (inclusive) and a one-line description.  The table (gc_options[]) is the
- * single list; README "Memory and the collector" and `cryo build --help`
- * repeat it. */
+ * single list; `cryo build --help` prints it (gc_options_help) and README
+ * "Memory and the collector" repeats it. */
 struct gc_option {
     const char *env;
     const char *flag;
@@ -50,6 +50,9 @@ extern const struct gc_option gc_options[GC_NOPTIONS];
  * short reason ("not a number", "out of range 0.05..100") in why. */
 int gc_option_parse(const struct gc_option *o, const char *text, double *out, char *why,
                     size_t whylen);
+
+/* Print the lines of `cryo build --help` for the options with a flag. */
+void gc_options_help(FILE *f);
 
 /* Format the default of `o` for messages ("1.0", "cryo", "1024"). */
 void gc_option_format(const struct gc_option *o, double v, char *buf, size_t n);

@@ -37,7 +37,10 @@ const struct gc_option gc_options[GC_NOPTIONS] = {
                             NULL,
                             "target for one young collection, in ms: younger generations "
                             "are collected more often to keep under it (0: no target)"},
-    [GC_OPTION_MEM_RELEASE] = {"CRYO_MEM_RELEASE", "mem-release", GC_OPT_KIB, 1024.0, 0.0,
+    /* 256 KiB: measured on the phased workload, 1024 left the end RSS at
+     * 0.603x python3.11's against 0.599x, with no difference in time and
+     * page give-backs within 2% (system calls +16%). */
+    [GC_OPTION_MEM_RELEASE] = {"CRYO_MEM_RELEASE", "mem-release", GC_OPT_KIB, 256.0, 0.0,
                                16777216.0, NULL,
                                "KiB of empty pages kept for reuse before pages are given "
                                "back to the system (0: at once)"},
@@ -180,4 +183,59 @@ int gc_options_read(const struct gc_config *build, struct gc_config *out, int *s
     out->mem_release_kib = (long)v[GC_OPTION_MEM_RELEASE];
     *stats = (int)v[GC_OPTION_STATS];
     return warnings;
+}
+
+/* `cryo build --help`'s lines for the options that have a flag, from the
+ * table, so that the defaults and ranges printed are the ones in force. */
+void gc_options_help(FILE *f)
+{
+    for (int i = 0; i < GC_NOPTIONS; i++) {
+        const struct gc_option *o = &gc_options[i];
+        char head[64], def[32], lo[32], hi[32];
+        if (!o->flag)
+            continue;
+        if (o->kind == GC_OPT_CHOICE) {
+            size_t n = (size_t)snprintf(head, sizeof head, "--%s=", o->flag);
+            for (int k = 0; o->choices[k] && n < sizeof head; k++)
+                n += (size_t)snprintf(head + n, sizeof head - n, "%s%s", k ? "|" : "",
+                                      o->choices[k]);
+        } else {
+            snprintf(head, sizeof head, "--%s=%s", o->flag,
+                     o->kind == GC_OPT_KIB ? "KIB" : o->kind == GC_OPT_MS ? "MS" : "R");
+        }
+        gc_option_format(o, o->def, def, sizeof def);
+        gc_option_format(o, o->min, lo, sizeof lo);
+        gc_option_format(o, o->max, hi, sizeof hi);
+        char text[512];
+        if (o->kind == GC_OPT_CHOICE)
+            snprintf(text, sizeof text, "%s (default %s) [%s]", o->doc, def, o->env);
+        else
+            snprintf(text, sizeof text, "%s (%s..%s, default %s) [%s]", o->doc, lo, hi, def,
+                     o->env);
+        /* As the other options of --help: text from column 28, wrapped
+         * at 78. */
+        size_t col = (size_t)fprintf(f, "  %-26s", head);
+        if (col > 28) {
+            fprintf(f, "\n%28s", "");
+            col = 28;
+        }
+        int first = 1;
+        for (const char *w = text; *w;) {
+            size_t len = strcspn(w, " ");
+            if (!first && col + 1 + len > 78) {
+                fprintf(f, "\n%28s", "");
+                col = 28;
+            } else if (!first) {
+                fputc(' ', f);
+                col++;
+            }
+            fprintf(f, "%.*s", (int)len, w);
+            col += len;
+            first = 0;
+            w += len;
+            while (*w == ' ')
+                w++;
+        }
+        fputc('\n', f);
+    }
 }

@@ -50,7 +50,7 @@ Test(options, built_in_defaults_apply_when_nothing_is_set)
     cr_assert_eq(c.policy, GC_POLICY_CRYO);
     cr_assert_float_eq(c.growth, 0.5, 1e-12);
     cr_assert_float_eq(c.pause_ms, 10.0, 1e-12);
-    cr_assert_eq(c.mem_release_kib, 1024);
+    cr_assert_eq(c.mem_release_kib, (long)gc_options[GC_OPTION_MEM_RELEASE].def);
     cr_assert_eq(stats, 0);
     cr_assert_str_empty(warnings);
 }
@@ -183,7 +183,7 @@ Test(options, every_numeric_option_rejects_junk)
     cr_assert_eq(c.policy, GC_POLICY_CRYO);
     cr_assert_float_eq(c.growth, 0.5, 1e-12);
     cr_assert_float_eq(c.pause_ms, 10.0, 1e-12);
-    cr_assert_eq(c.mem_release_kib, 1024);
+    cr_assert_eq(c.mem_release_kib, (long)gc_options[GC_OPTION_MEM_RELEASE].def);
     cr_assert_eq(stats, 0);
 }
 
@@ -212,11 +212,11 @@ Test(options, mem_release_takes_whole_kib_only)
     cr_assert_eq(c.mem_release_kib, 4096);
     setenv("CRYO_MEM_RELEASE", "1.5", 1);
     cr_assert_eq(read_opts(&unset, &c, &stats), 1);
-    cr_assert_eq(c.mem_release_kib, 1024);
+    cr_assert_eq(c.mem_release_kib, (long)gc_options[GC_OPTION_MEM_RELEASE].def);
     cr_assert(strstr(warnings, "whole number"), "%s", warnings);
     setenv("CRYO_MEM_RELEASE", "99999999999", 1);
     cr_assert_eq(read_opts(&unset, &c, &stats), 1);
-    cr_assert_eq(c.mem_release_kib, 1024);
+    cr_assert_eq(c.mem_release_kib, (long)gc_options[GC_OPTION_MEM_RELEASE].def);
 }
 
 Test(options, allocator_and_gc_take_cryo_or_python)
@@ -266,7 +266,7 @@ Test(options, a_build_value_out_of_range_is_not_trusted)
     cr_assert_eq(c.policy, GC_POLICY_CRYO);
     cr_assert_float_eq(c.growth, 0.5, 1e-12);
     cr_assert_float_eq(c.pause_ms, 10.0, 1e-12);
-    cr_assert_eq(c.mem_release_kib, 1024);
+    cr_assert_eq(c.mem_release_kib, (long)gc_options[GC_OPTION_MEM_RELEASE].def);
 }
 
 Test(options, range_bounds_are_inclusive)
