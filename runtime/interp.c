@@ -122,6 +122,29 @@ static const struct rt_module *find_main(void)
     return NULL;
 }
 
+/* A fresh __main__ module in sys.modules, as the interpreter's own
+ * (add_main_module) has it: __builtins__ and the loader.  The one made
+ * during start-up was frozen with the other start-up objects
+ * (gc/cycle.c): if the program's globals lived in it, the cycles through
+ * them (functions' __globals__) would never be collected, and their
+ * finalizers would not run at exit as they do under python3.11.  Returns
+ * the module's dict (borrowed: sys.modules holds the module), or NULL with
+ * an exception set. */
+static PyObject *fresh_main(void)
+{
+    PyObject *mod = PyModule_New("__main__");
+    PyObject *modules = PySys_GetObject("modules"); /* borrowed */
+    PyObject *builtins = PyEval_GetBuiltins();     /* borrowed */
+    if (!mod || !modules || !builtins
+        || PyDict_SetItemString(PyModule_GetDict(mod), "__builtins__", builtins) < 0
+        || PyMapping_SetItemString(modules, "__main__", mod) < 0) {
+        Py_XDECREF(mod);
+        return NULL;
+    }
+    Py_DECREF(mod);
+    return PyModule_GetDict(mod);
+}
+
 /* Run the script in __main__.  Returns 0, or 1 after printing the
  * traceback; SystemExit does not return (PyErr_Print exits as python
  * does).  Sets *interrupted when the script ended by KeyboardInterrupt. */
@@ -129,8 +152,7 @@ static int run_main(int *interrupted)
 {
     const struct rt_module *m = find_main();
     PyObject *origin = NULL, *code = NULL, *r = NULL;
-    PyObject *main_mod = PyImport_AddModule("__main__"); /* borrowed */
-    PyObject *d = main_mod ? PyModule_GetDict(main_mod) : NULL;
+    PyObject *d = fresh_main();
     if (!d)
         goto error;
     if (!m) {
