@@ -583,7 +583,7 @@ static inline __attribute__((always_inline)) void small_free_in(struct arena *a,
 }
 
 /* The free path's slow part: the page changes state or bucket. */
-static void free_moves_page(struct gc_heap *h, struct page *pg)
+static __attribute__((hot)) void free_moves_page(struct gc_heap *h, struct page *pg)
 {
     struct class_state *cs = &h->cls[pg->cls];
     if (pg->state == ACTIVE) {
@@ -774,7 +774,7 @@ static void *large_alloc(int d, size_t size)
 }
 
 /* Everything but a small block from the current heap's active page. */
-static __attribute__((noinline)) void *py_malloc_slow(void *ctx, size_t size)
+static __attribute__((noinline, cold)) void *py_malloc_slow(void *ctx, size_t size)
 {
     int d = (int)(intptr_t)ctx;
     if (size <= GC_SMALL_MAX) {
@@ -788,8 +788,11 @@ static __attribute__((noinline)) void *py_malloc_slow(void *ctx, size_t size)
 }
 
 /* The hot path: a leaf that touches the class's active page only (the
- * free list, then never-used blocks), saving no registers. */
-static void *py_malloc(void *ctx, size_t size)
+ * free list, then never-used blocks), saving no registers.  `hot` puts it
+ * in .text.hot, which the linker gathers with libpython's own hot code
+ * (Debian builds it with profile feedback): measured, in plain .text our
+ * allocator took eight times the instruction-cache misses of pymalloc's. */
+static __attribute__((hot)) void *py_malloc(void *ctx, size_t size)
 {
     if (__builtin_expect(size - 1 < GC_SMALL_MAX, 1)) { /* 1..512; 0 wraps */
         unsigned cls = (unsigned)((size - 1) / GC_ALIGNMENT);
@@ -825,7 +828,7 @@ static void *py_calloc(void *ctx, size_t n, size_t size)
 }
 
 /* NULL, and blocks from the system. */
-static __attribute__((noinline)) void py_free_other(void *ctx, void *p)
+static __attribute__((noinline, cold)) void py_free_other(void *ctx, void *p)
 {
     if (!p)
         return;
@@ -836,7 +839,7 @@ static __attribute__((noinline)) void py_free_other(void *ctx, void *p)
 }
 
 /* The hot path: a leaf unless the page changes state or bucket. */
-static void py_free(void *ctx, void *p)
+static __attribute__((hot)) void py_free(void *ctx, void *p)
 {
     if (__builtin_expect(owns(p), 1)) {
         struct arena *a = arena_of(p);

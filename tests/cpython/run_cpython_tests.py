@@ -14,12 +14,10 @@ module (with every unexpected difference on failure) and ends with the line
 `N passed, M failed`.  Exit status 1 if anything failed.  See README.md.
 """
 import argparse
-import concurrent.futures
 import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -83,7 +81,6 @@ EXPECTED_DIFFERENCES = {
     "test.test_finalization.SimpleFinalizationTest.test_non_gc_resurrect": ("pass", "error", NEEDS_TESTCAPI + " (without_gc)"),
 }
 
-print_lock = threading.Lock()
 
 
 def read_results(path):
@@ -216,30 +213,12 @@ def main():
             shutil.copy(os.path.join(HERE, fn), src)
     print(f"cpython: {len(names)} test modules, cryo {cryo}, {opts.jobs} jobs, work dir {session}", flush=True)
     t0 = time.monotonic()
-    passed, failed = [], []
 
-    def one(name):
-        try:
-            ok, report = run_suite(name, cryo, opts.python, session, src)
-        except Exception as e:  # a harness bug must not hide the other results
-            ok, report = False, f"harness error: {type(e).__name__}: {e}"
-        with print_lock:
-            print(f"PASS {name} ({report})" if ok else f"FAIL {name}: {report}", flush=True)
-            (passed if ok else failed).append(name)
+    def check(name):
+        return run_suite(name, cryo, opts.python, session, src)
 
-    try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
-            list(pool.map(one, names))
-    finally:
-        if opts.keep or failed:
-            print(f"cpython: kept {session}")
-        else:
-            shutil.rmtree(session, ignore_errors=True)
-    print(f"cpython: {time.monotonic() - t0:.1f}s")
-    if failed:
-        print("failed: " + " ".join(sorted(failed)))
-    print(f"{len(passed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return L.run_all("cpython", names, lambda n: n, check, opts.jobs, session, t0,
+                     keep=opts.keep, keep_failed=True)
 
 
 if __name__ == "__main__":

@@ -302,3 +302,41 @@ def copy_programs(dest, programs_dir=PROGRAMS_DIR):
 
 def indent(s, prefix="    "):
     return "\n".join(prefix + line if line else line for line in s.split("\n"))
+
+
+def run_all(label, items, name_of, check, jobs, session, t0, keep=False, keep_failed=False):
+    """Run check(item) -> (ok, report) for every item on `jobs` threads,
+    printing PASS/FAIL as each finishes; then remove the work directory
+    `session` (unless keep, or keep_failed and something failed) and print
+    the closing lines, the last one exactly "N passed, M failed" (CI reads
+    it).  Returns the exit status: 1 if anything failed."""
+    import concurrent.futures
+    import shutil
+    import threading
+    import time
+    lock = threading.Lock()
+    passed, failed = [], []
+
+    def one(item):
+        name = name_of(item)
+        try:
+            ok, report = check(item)
+        except Exception as e:  # a harness bug must not hide the other results
+            ok, report = False, f"harness error: {type(e).__name__}: {e}"
+        with lock:
+            print(f"PASS {name} ({report})" if ok else f"FAIL {name}: {report}", flush=True)
+            (passed if ok else failed).append(name)
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            list(pool.map(one, items))
+    finally:
+        if keep or (keep_failed and failed):
+            print(f"{label}: kept {session}")
+        else:
+            shutil.rmtree(session, ignore_errors=True)
+    print(f"{label}: {time.monotonic() - t0:.1f}s")
+    if failed:
+        print("failed: " + " ".join(sorted(failed)))
+    print(f"{len(passed)} passed, {len(failed)} failed")
+    return 1 if failed else 0

@@ -12,20 +12,16 @@ PASS/FAIL per program (with a diff on failure) and ends with the line
 See README.md for the header each program carries.
 """
 import argparse
-import concurrent.futures
 import fnmatch
 import os
-import shutil
 import sys
 import tempfile
-import threading
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_lib as L  # noqa: E402
 
-print_lock = threading.Lock()
 
 
 def selected(prog, filters):
@@ -112,36 +108,14 @@ def main():
     what = "checking programs under several hash seeds" if opts.check_programs else f"cryo {cryo}"
     print(f"e2e: {len(programs)} programs, {what}, {opts.jobs} jobs, work dir {session}", flush=True)
     t0 = time.monotonic()
-    passed, failed = [], []
 
-    def one(prog):
-        try:
-            if opts.check_programs:
-                ok, report = check_determinism(prog, opts.python, session, src)
-            else:
-                ok, report = run_program(prog, cryo, opts.python, session, src)
-        except Exception as e:  # a harness bug must not hide the other results
-            ok, report = False, f"harness error: {type(e).__name__}: {e}"
-        with print_lock:
-            if ok:
-                print(f"PASS {prog.name} ({report})", flush=True)
-            else:
-                print(f"FAIL {prog.name}: {report}", flush=True)
-            (passed if ok else failed).append(prog.name)
+    def check(prog):
+        if opts.check_programs:
+            return check_determinism(prog, opts.python, session, src)
+        return run_program(prog, cryo, opts.python, session, src)
 
-    try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
-            list(pool.map(one, programs))
-    finally:
-        if opts.keep:
-            print(f"e2e: kept {session}")
-        else:
-            shutil.rmtree(session, ignore_errors=True)
-    print(f"e2e: {time.monotonic() - t0:.1f}s")
-    if failed:
-        print("failed: " + " ".join(sorted(failed)))
-    print(f"{len(passed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return L.run_all("e2e", programs, lambda p: p.name, check, opts.jobs, session, t0,
+                     keep=opts.keep)
 
 
 if __name__ == "__main__":

@@ -14,13 +14,10 @@ only (python3.11 is expected to fail these).  Ends with the line
 `N passed, M failed`; exit status 1 if anything failed.
 """
 import argparse
-import concurrent.futures
 import fnmatch
 import os
-import shutil
 import sys
 import tempfile
-import threading
 import time
 
 sys.dont_write_bytecode = True
@@ -29,7 +26,6 @@ sys.path.insert(0, HERE)
 import e2e_lib as L  # noqa: E402
 
 FROZEN_PROGRAMS_DIR = os.path.join(HERE, "frozen_programs")
-print_lock = threading.Lock()
 
 
 def run_program(prog, cryo, python, session, src, also_python):
@@ -92,30 +88,12 @@ def main():
     src = L.copy_programs(os.path.join(session, "src"), FROZEN_PROGRAMS_DIR)
     print(f"frozen-only: {len(programs)} programs, cryo {cryo}, {opts.jobs} jobs, work dir {session}", flush=True)
     t0 = time.monotonic()
-    passed, failed = [], []
 
-    def one(prog):
-        try:
-            ok, report = run_program(prog, cryo, L.REFERENCE_PYTHON, session, src, opts.also_python)
-        except Exception as e:
-            ok, report = False, f"harness error: {type(e).__name__}: {e}"
-        with print_lock:
-            print(f"PASS {prog.name} ({report}" if ok else f"FAIL {prog.name}: {report}", flush=True)
-            (passed if ok else failed).append(prog.name)
+    def check(prog):
+        return run_program(prog, cryo, L.REFERENCE_PYTHON, session, src, opts.also_python)
 
-    try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
-            list(pool.map(one, programs))
-    finally:
-        if opts.keep:
-            print(f"frozen-only: kept {session}")
-        else:
-            shutil.rmtree(session, ignore_errors=True)
-    print(f"frozen-only: {time.monotonic() - t0:.1f}s")
-    if failed:
-        print("failed: " + " ".join(sorted(failed)))
-    print(f"{len(passed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return L.run_all("frozen-only", programs, lambda p: p.name, check, opts.jobs, session, t0,
+                     keep=opts.keep)
 
 
 if __name__ == "__main__":
