@@ -735,21 +735,29 @@ void gc_heap_stats(const struct gc_heap *h, struct gc_arena_stats *out)
  * always go to the heap that owns the block's arena. */
 static struct gc_heap *startup_heap, *main_heap, *current_heap;
 static int split_startup;
-static uint64_t dom_current[GC_NDOMAINS], dom_peak[GC_NDOMAINS];
+/* What the Python domains hold, counted as cheaply as the hot paths
+ * allow.  Large blocks are counted per domain on their (slow) paths.  Of
+ * small blocks only the mem domain's bytes are counted as they come and go
+ * (PyMem_Malloc is the rarer domain); the obj domain's are the live bytes
+ * of the pages (computed from the descriptors when asked) less the mem
+ * domain's.  Peaks are noted when the heap grows (a page taken, a large
+ * block), page-granular for the obj domain. */
+static uint64_t small_mem, large_dom[GC_NDOMAINS], dom_peak[GC_NDOMAINS];
 
-/* Domain totals are kept on every call; their peaks only when the heap
- * grows (a page is taken, a large block allocated): a peak is reached
- * while growing, so the figure is exact to within one page per class. */
-static inline void dom_add(int d, size_t n)
+static uint64_t pages_in_use(void)
 {
-    dom_current[d] += n;
+    return startup_heap->st.pages_in_use + main_heap->st.pages_in_use;
 }
 
 static void dom_note_peaks(void)
 {
-    for (int d = 0; d < GC_NDOMAINS; d++)
-        if (dom_current[d] > dom_peak[d])
-            dom_peak[d] = dom_current[d];
+    uint64_t mem = small_mem + large_dom[GC_DOMAIN_MEM];
+    uint64_t pages = pages_in_use() * GC_PAGE_SIZE;
+    uint64_t obj = (pages > small_mem ? pages - small_mem : 0) + large_dom[GC_DOMAIN_OBJ];
+    if (mem > dom_peak[GC_DOMAIN_MEM])
+        dom_peak[GC_DOMAIN_MEM] = mem;
+    if (obj > dom_peak[GC_DOMAIN_OBJ])
+        dom_peak[GC_DOMAIN_OBJ] = obj;
 }
 
 /* Bytes a block holds: its class size, or what the system gave. */
@@ -760,6 +768,12 @@ static inline size_t block_size(const void *p)
     return malloc_usable_size((void *)p);
 }
 
+static inline void count_small(int d, size_t bytes, int add)
+{
+    if (d == GC_DOMAIN_MEM)
+        small_mem = add ? small_mem + bytes : small_mem - bytes;
+}
+
 /* Small blocks come from the current heap (start-up or main); large ones,
  * which have no arena to say which heap they belong to, are always charged
  * to the main heap, so their figures never move between heaps. */
@@ -767,32 +781,33 @@ static void *large_alloc(int d, size_t size)
 {
     void *p = gc_heap_malloc(main_heap, size);
     if (p) {
-        dom_add(d, malloc_usable_size(p));
+        large_dom[d] += malloc_usable_size(p);
         dom_note_peaks();
     }
     return p;
 }
 
 /* Everything but a small block from the current heap's active page. */
-static __attribute__((noinline, cold)) void *py_malloc_slow(void *ctx, size_t size)
+static __attribute__((noinline, cold)) void *malloc_slow(int d, size_t size)
 {
-    int d = (int)(intptr_t)ctx;
     if (size <= GC_SMALL_MAX) {
         unsigned cls = size_class(size);
         void *p = small_alloc(current_heap, cls);
         if (p)
-            dom_add(d, class_size(cls));
+            count_small(d, class_size(cls), 1);
         return p;
     }
     return large_alloc(d, size);
 }
 
 /* The hot path: a leaf that touches the class's active page only (the
- * free list, then never-used blocks), saving no registers.  `hot` puts it
- * in .text.hot, which the linker gathers with libpython's own hot code
- * (Debian builds it with profile feedback): measured, in plain .text our
- * allocator took eight times the instruction-cache misses of pymalloc's. */
-static __attribute__((hot)) void *py_malloc(void *ctx, size_t size)
+ * free list, then never-used blocks), saving no registers.  Each domain
+ * gets its own copy (d is a constant there), so the obj domain's counts
+ * nothing.  `hot` puts it in .text.hot, which the linker gathers with
+ * libpython's own hot code (Debian builds it with profile feedback):
+ * measured, in plain .text our allocator took eight times the
+ * instruction-cache misses of pymalloc's. */
+static inline __attribute__((always_inline)) void *malloc_in(int d, size_t size)
 {
     if (__builtin_expect(size - 1 < GC_SMALL_MAX, 1)) { /* 1..512; 0 wraps */
         unsigned cls = (unsigned)((size - 1) / GC_ALIGNMENT);
@@ -805,46 +820,34 @@ static __attribute__((hot)) void *py_malloc(void *ctx, size_t size)
                 b = page_addr(pg) + pg->bump;
                 pg->bump = (uint16_t)(pg->bump + class_size(cls));
             } else {
-                return py_malloc_slow(ctx, size);
+                return malloc_slow(d, size);
             }
             pg->used++;
-            dom_current[(intptr_t)ctx] += class_size(cls);
+            count_small(d, class_size(cls), 1);
             return b;
         }
     }
-    return py_malloc_slow(ctx, size);
-}
-
-static void *py_calloc(void *ctx, size_t n, size_t size)
-{
-    size_t total;
-    if (__builtin_mul_overflow(n, size, &total))
-        return NULL;
-    struct gc_heap *h = total <= GC_SMALL_MAX ? current_heap : main_heap;
-    void *p = gc_heap_calloc(h, n, size);
-    if (p)
-        dom_add((int)(intptr_t)ctx, block_size(p));
-    return p;
+    return malloc_slow(d, size);
 }
 
 /* NULL, and blocks from the system. */
-static __attribute__((noinline, cold)) void py_free_other(void *ctx, void *p)
+static __attribute__((noinline, cold)) void free_other(int d, void *p)
 {
     if (!p)
         return;
     size_t n = malloc_usable_size(p);
-    dom_current[(intptr_t)ctx] -= n;
+    large_dom[d] -= n;
     note_large(main_heap, n, 0);
     free(p);
 }
 
 /* The hot path: a leaf unless the page changes state or bucket. */
-static __attribute__((hot)) void py_free(void *ctx, void *p)
+static inline __attribute__((always_inline)) void free_in(int d, void *p)
 {
     if (__builtin_expect(owns(p), 1)) {
         struct arena *a = arena_of(p);
         struct page *pg = &a->pages[page_index(p)];
-        dom_current[(intptr_t)ctx] -= class_size(pg->cls);
+        count_small(d, class_size(pg->cls), 0);
         *(void **)p = pg->free;
         pg->free = p;
         pg->used--;
@@ -853,31 +856,77 @@ static __attribute__((hot)) void py_free(void *ctx, void *p)
         free_moves_page(a->heap, pg);
         return;
     }
-    py_free_other(ctx, p);
+    free_other(d, p);
+}
+
+static __attribute__((hot)) void *py_obj_malloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return malloc_in(GC_DOMAIN_OBJ, size);
+}
+
+static __attribute__((hot)) void py_obj_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free_in(GC_DOMAIN_OBJ, p);
+}
+
+static void *py_mem_malloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return malloc_in(GC_DOMAIN_MEM, size);
+}
+
+static void py_mem_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free_in(GC_DOMAIN_MEM, p);
+}
+
+static void *py_calloc(void *ctx, size_t n, size_t size)
+{
+    int d = (int)(intptr_t)ctx;
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total))
+        return NULL;
+    if (total > GC_SMALL_MAX) {
+        void *p = gc_heap_calloc(main_heap, n, size);
+        if (p) {
+            large_dom[d] += malloc_usable_size(p);
+            dom_note_peaks();
+        }
+        return p;
+    }
+    void *p = small_alloc(current_heap, size_class(total));
+    if (p) {
+        count_small(d, class_size(size_class(total)), 1);
+        memset(p, 0, total);
+    }
+    return p;
 }
 
 static void *py_realloc(void *ctx, void *p, size_t size)
 {
     int d = (int)(intptr_t)ctx;
     if (!p)
-        return py_malloc(ctx, size);
+        return malloc_in(d, size);
     if (!owns(p) && size > GC_SMALL_MAX) {
         size_t old = malloc_usable_size(p);
         void *q = gc_heap_realloc(main_heap, p, size); /* large to large */
         if (q) {
-            dom_current[d] -= old;
-            dom_add(d, malloc_usable_size(q));
+            large_dom[d] = large_dom[d] - old + malloc_usable_size(q);
+            dom_note_peaks();
         }
         return q;
     }
     size_t old = block_size(p);
     if (owns(p) && size <= GC_SMALL_MAX && class_size(size_class(size)) == old)
         return p;
-    void *q = py_malloc(ctx, size);
+    void *q = malloc_in(d, size);
     if (!q)
         return NULL; /* p untouched, as realloc promises */
     memcpy(q, p, old < size ? old : size);
-    py_free(ctx, p);
+    free_in(d, p);
     return q;
 }
 
@@ -903,10 +952,10 @@ void gc_arena_install(size_t keep_empty_bytes)
     mallopt(M_TRIM_THRESHOLD, 128 * 1024);
     split_startup = getenv("CRYO_ARENA_SPLIT_STARTUP") != NULL;
     current_heap = startup_heap;
-    PyMemAllocatorEx mem = {(void *)(intptr_t)GC_DOMAIN_MEM, py_malloc, py_calloc, py_realloc,
-                            py_free};
-    PyMemAllocatorEx obj = {(void *)(intptr_t)GC_DOMAIN_OBJ, py_malloc, py_calloc, py_realloc,
-                            py_free};
+    PyMemAllocatorEx mem = {(void *)(intptr_t)GC_DOMAIN_MEM, py_mem_malloc, py_calloc,
+                            py_realloc, py_mem_free};
+    PyMemAllocatorEx obj = {(void *)(intptr_t)GC_DOMAIN_OBJ, py_obj_malloc, py_calloc,
+                            py_realloc, py_obj_free};
     PyMem_SetAllocator(PYMEM_DOMAIN_MEM, &mem);
     PyMem_SetAllocator(PYMEM_DOMAIN_OBJ, &obj);
 }
@@ -949,14 +998,23 @@ void gc_arena_python_stats(struct gc_arena_stats *out, uint64_t dc[GC_NDOMAINS],
         /* Peaks of a sum are not sums of peaks: the totals' peaks are the
          * heaps' together at their own peaks, an upper bound. */
     }
+    memset(dc, 0, sizeof(uint64_t) * GC_NDOMAINS);
+    memset(dp, 0, sizeof(uint64_t) * GC_NDOMAINS);
+    if (!startup_heap)
+        return;
     dom_note_peaks();
-    for (int d = 0; d < GC_NDOMAINS; d++) {
-        dc[d] = dom_current[d];
-        dp[d] = dom_peak[d];
-    }
+    dc[GC_DOMAIN_MEM] = small_mem + large_dom[GC_DOMAIN_MEM];
+    dc[GC_DOMAIN_OBJ] = (out->small_current > small_mem ? out->small_current - small_mem : 0)
+                        + large_dom[GC_DOMAIN_OBJ];
+    for (int d = 0; d < GC_NDOMAINS; d++)
+        dp[d] = dom_peak[d] > dc[d] ? dom_peak[d] : dc[d];
 }
 
+/* The heap size the collector policy watches, at page granularity: O(1),
+ * called at every young collection. */
 uint64_t gc_arena_heap_bytes(void)
 {
-    return dom_current[GC_DOMAIN_MEM] + dom_current[GC_DOMAIN_OBJ];
+    if (!startup_heap)
+        return 0;
+    return pages_in_use() * GC_PAGE_SIZE + large_dom[GC_DOMAIN_MEM] + large_dom[GC_DOMAIN_OBJ];
 }
