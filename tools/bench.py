@@ -406,6 +406,17 @@ class Row:
 HEADER = ["figure", "frozen", "python", "ratio", "bar", "result"]
 
 
+def publish(table, notes, out, markdown):
+    """Print a suite's table and notes, and write its Markdown report."""
+    print(table)
+    for n in notes:
+        print("\nnote: " + n.replace("`", "").replace("**", ""))
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        f.write(markdown)
+    log("wrote %s" % out)
+
+
 def text_table(rows, header=HEADER, left=1):
     """rows: Row objects or lists of cells; the first `left` columns are left-aligned."""
     table = [header] + [r.cells() if isinstance(r, Row) else r for r in rows]
@@ -674,13 +685,7 @@ class Bench:
             failed = str(e)
             self.notes.append("**The run stopped early:** " + failed.replace("\n", " "))
         head = self.header(started, time.time() - started, load0, os.getloadavg()[0])
-        print(text_table(self.rows))
-        for n in self.notes:
-            print("\nnote: " + n.replace("`", "").replace("**", ""))
-        os.makedirs(os.path.dirname(self.out), exist_ok=True)
-        with open(self.out, "w") as f:
-            f.write(self.markdown(head))
-        log("wrote %s" % self.out)
+        publish(text_table(self.rows), self.notes, self.out, self.markdown(head))
         return 1 if failed or len(self.programs) < len(PROGRAM_NAMES) else 0
 
 
@@ -1178,13 +1183,8 @@ class GcBench:
                               "neighbours too; the time bars are judged on CPU time."
                               % (max(self.loads), os.cpu_count()))
         head = self.header(started, time.time() - started, load0, os.getloadavg()[0])
-        print(text_table(self.rows, GC_HEADER, left=2))
-        for n in self.notes:
-            print("\nnote: " + n.replace("`", "").replace("**", ""))
-        os.makedirs(os.path.dirname(self.out), exist_ok=True)
-        with open(self.out, "w") as f:
-            f.write(self.markdown(head))
-        log("wrote %s" % self.out)
+        publish(text_table(self.rows, GC_HEADER, left=2), self.notes, self.out,
+                self.markdown(head))
         return 1 if self.failed else 0
 
 
