@@ -14,10 +14,10 @@
  *
  * The policy (GC_POLICY_CRYO):
  *  - start-up objects (modules, classes, codec tables) go to the permanent
- *    generation before __main__ (gc.freeze()): no collection scans them
- *    while the program runs; they are given back (gc.unfreeze()) when it
- *    ends, before finalisation, whose collections must reach cycles
- *    through them (module globals with __del__);
+ *    generation before __main__ (gc.freeze()): no collection scans them,
+ *    the shutdown's included; the program's globals live in a __main__
+ *    made after the freeze, so their cycles are still collected at exit
+ *    (see freeze_startup);
  *  - generation 0 is the nursery, collected every threshold 0 new tracked
  *    objects (CPython's trigger, in the allocating thread, never inside
  *    malloc).  When the arena allocator reports heap bytes, threshold 0 is
@@ -377,7 +377,14 @@ static int install_hook(void)
     return 0;
 }
 
-int gc_cycle_freeze_startup(void)
+/* Start-up objects go to the permanent generation and stay there through
+ * finalisation: that spares every later collection, the shutdown's too,
+ * from rescanning them (15% of hello world's instructions).  It is safe
+ * because the program's own namespace is not among them: runtime/interp.c
+ * runs the script in a __main__ module made after the freeze, so cycles
+ * through its globals are collected at exit and their finalizers run as
+ * under python3.11 (e2e gc_at_shutdown). */
+static int freeze_startup(void)
 {
     PyObject *gc = PyImport_ImportModule("gc");
     PyObject *r = gc ? PyObject_CallMethod(gc, "freeze", NULL) : NULL;
@@ -389,17 +396,6 @@ int gc_cycle_freeze_startup(void)
 }
 
 
-/* The start-up objects stay frozen through finalisation: that spares the
- * shutdown's collections from rescanning them (15% of hello world's
- * instructions).  It is safe because the program's own namespace is not
- * among them: runtime/interp.c runs the script in a __main__ module made
- * after the freeze, so the cycles through its globals are collected at
- * exit and their finalizers run as under python3.11 (e2e gc_at_shutdown).
- * Kept as the place to undo that should a start-up object ever need it. */
-void gc_cycle_at_exit(void)
-{
-}
-
 int gc_cycle_start(void)
 {
     if (gc_config_now.allocator == GC_ALLOCATOR_CRYO)
@@ -407,7 +403,7 @@ int gc_cycle_start(void)
     if (gc_config_now.policy != GC_POLICY_CRYO)
         return gc_stats_enabled ? install_hook() : 0;
 
-    if (gc_cycle_freeze_startup() < 0 || install_hook() < 0)
+    if (freeze_startup() < 0 || install_hook() < 0)
         return -1;
     struct gc_py_view v;
     gc_py_read(&v);

@@ -100,15 +100,16 @@ void gc_heap_stats(const struct gc_heap *h, struct gc_arena_stats *out);
 /* The Python domains: install our allocator for PYMEM_DOMAIN_MEM and
  * PYMEM_DOMAIN_OBJ (before Py_PreInitialize). */
 void gc_arena_install(size_t keep_empty_bytes);
-/* Start-up is over: objects made from now on go to other pages than the
- * interpreter's long-lived start-up objects. */
+/* Start-up is over.  With CRYO_ARENA_SPLIT_STARTUP set, objects made from
+ * now on go to other pages than the start-up objects' (off by default:
+ * measured, it cost memory and gained nothing; see arena.c). */
 void gc_arena_startup_done(void);
 /* Statistics of the Python domains: totals and per domain. */
 enum { GC_DOMAIN_MEM, GC_DOMAIN_OBJ, GC_NDOMAINS };
 void gc_arena_python_stats(struct gc_arena_stats *out, uint64_t domain_current[GC_NDOMAINS],
                            uint64_t domain_peak[GC_NDOMAINS]);
-/* Bytes the Python domains hold now (small + large): the heap size the
- * collector policy watches.  Cheap. */
+/* The heap size the collector policy watches: bytes of pages in use plus
+ * large blocks, page-granular.  O(1). */
 uint64_t gc_arena_heap_bytes(void);
 
 /* ---- the cycle collector policy (cycle.c) --------------------------- */
@@ -116,14 +117,6 @@ uint64_t gc_arena_heap_bytes(void);
 /* Before __main__ runs.  0, or -1 with a Python exception set. */
 int gc_cycle_start(void);
 
-/* Kept for the foundation's call site: freeze start-up objects. */
-int gc_cycle_freeze_startup(void);
-
-/* The program is over, finalisation comes next: give the start-up objects
- * back to the collector (gc.unfreeze()), so that the collections of
- * Py_FinalizeEx reach cycles through them and call their __del__ methods
- * as python3.11 does.  Keeps any exception set before the call. */
-void gc_cycle_at_exit(void);
 
 /* ---- statistics (stats.c) ------------------------------------------- */
 

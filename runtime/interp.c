@@ -180,8 +180,6 @@ error:
     Py_XDECREF(origin);
     if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt))
         *interrupted = 1;
-    if (PyErr_ExceptionMatches(PyExc_SystemExit))
-        gc_cycle_at_exit(); /* PyErr_Print will finalise and exit */
     PyErr_Print();
     return 1;
 }
@@ -247,7 +245,6 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
 
     int interrupted = 0;
     int status = run_main(&interrupted);
-    gc_cycle_at_exit();
     if (Py_FinalizeEx() < 0)
         status = RT_EXIT_FINALIZE_FAILED;
     /* After everything the program and finalisation printed; SystemExit
