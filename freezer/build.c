@@ -205,7 +205,9 @@ int fz_build(const struct fz_build_options *opt)
     if (fz_py_start() < 0)
         goto done;
     py = 1;
-    if (fz_graph_build(&opt->graph, &g) < 0)
+    struct fz_graph_options gopt = opt->graph;
+    gopt.natives = tc.libpython ? NULL : &tc.natives;
+    if (fz_graph_build(&gopt, &g) < 0)
         goto done;
     fz_note("found and compiled %zu modules in %.2f s", g.n, now() - t0);
 
@@ -232,7 +234,7 @@ int fz_build(const struct fz_build_options *opt)
     close(fd);
     fd = -1;
     t1 = now();
-    if (fz_cc_link(&tc, table_o, tmp_out, opt->output, !opt->keep_symbols) < 0)
+    if (fz_cc_link(&tc, table_o, &g, tmp_out, opt->output, !opt->keep_symbols) < 0)
         goto done;
     fz_note("linked in %.2f s", now() - t1);
 

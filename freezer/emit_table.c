@@ -49,14 +49,29 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
                 (unsigned long long)m->entry.offset, m->entry.csize, m->entry.usize,
                 m->entry.crc);
     }
+    fputs("};\n", f);
+    /* Extension modules linked in (their objects are on the link line). */
+    for (size_t i = 0; i < g->natives.n; i++)
+        fprintf(f, "extern struct _object *PyInit_%s(void);\n", g->natives.v[i]);
+    if (g->natives.n) {
+        fputs("\nstatic const struct rt_native natives[] = {\n", f);
+        for (size_t i = 0; i < g->natives.n; i++) {
+            fputs("    /* ", f);
+            for (const char *p = g->native_reasons.v[i]; *p; p++)
+                fputc(*p == '*' ? '+' : *p, f);
+            fprintf(f, " */\n    {\"%s\", PyInit_%s},\n", g->natives.v[i], g->natives.v[i]);
+        }
+        fputs("};\n", f);
+    }
     /* %.17g: a double written so that it reads back exactly. */
-    fprintf(f, "};\n\nconst struct rt_app cryo_app = {\n"
+    fprintf(f, "\nconst struct rt_app cryo_app = {\n"
                "    0x%08xu, 0x%xu, sizeof modules / sizeof modules[0], modules,\n"
                "    /* allocator, gc, gc_growth, gc_pause_ms, mem_release_kib\n"
                "     * (-1: built-in default; CRYO_* variables override) */\n"
-               "    {%d, %d, %.17g, %.17g, %ld},\n};\n",
+               "    {%d, %d, %.17g, %.17g, %ld},\n"
+               "    %zu, %s,\n};\n",
             payload_crc, app_flags, gc->allocator, gc->policy, gc->growth, gc->pause_ms,
-            gc->mem_release_kib);
+            gc->mem_release_kib, g->natives.n, g->natives.n ? "natives" : "NULL");
     if (fclose(f) != 0) {
         fz_error("cannot write '%s': %s", path, strerror(errno));
         return -1;

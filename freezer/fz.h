@@ -107,6 +107,30 @@ char *fz_cache_key(const char *vpath, const char *src, size_t len);
 int fz_cache_get(const char *key, struct fz_module *m, struct fz_importv *imports);
 void fz_cache_put(const char *key, const struct fz_module *m, const struct fz_importv *imports);
 
+/* ---- natives.c: extension modules of cryo's own libpython ------------ */
+
+/* One module of the manifest (format: tools/libpython/build.py). */
+struct fz_native {
+    char *name;           /* "_ssl" */
+    char *object;         /* absolute path of its relocatable object */
+    struct fz_strv link;  /* what it needs after the objects: static archives,
+                             -l of glibc's libraries */
+};
+
+struct fz_natives {
+    char *dir;                 /* the libpython cache entry */
+    char *core;                /* libpython-core.o */
+    struct fz_strv core_link;  /* what the core needs after the objects */
+    struct fz_native *v;
+    size_t n;
+};
+
+/* Read `dir`/manifest.txt.  0, or -1 after reporting. */
+int fz_natives_load(const char *dir, struct fz_natives *out);
+/* The module `name`, or NULL; nv may be NULL (Debian's libpython). */
+const struct fz_native *fz_natives_find(const struct fz_natives *nv, const char *name);
+void fz_natives_free(struct fz_natives *nv);
+
 /* ---- graph.c --------------------------------------------------------- */
 
 enum fz_origin { FZ_ORIGIN_USER, FZ_ORIGIN_STDLIB };
@@ -134,6 +158,9 @@ struct fz_graph {
     struct fz_module *mods;
     size_t n, cap;
     size_t missing_errors;   /* unguarded imports of user code not found */
+    /* Extension modules linked in as builtins (natives.c), sorted, and
+     * parallel to them why each is in. */
+    struct fz_strv natives, native_reasons;
 };
 
 struct fz_graph_options {
@@ -142,6 +169,9 @@ struct fz_graph_options {
     struct fz_strv includes;  /* --include-module */
     struct fz_strv excludes;  /* --exclude-module */
     const char *stdlib_dir;
+    /* The extension modules that can be linked in; NULL with Debian's
+     * libpython, which has none. */
+    const struct fz_natives *natives;
 };
 
 /* Build the module graph of a script: every module it needs, compiled.
@@ -177,9 +207,14 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
 
 struct fz_toolchain {
     const char *cc;            /* compiler driver: $CC or "cc" */
+    int lld;                   /* link with lld (cc.c says why) */
     char *include_dir;         /* holds runtime/ and bootloader/ headers */
     char *lib_dir_runtime, *lib_dir_bootloader, *lib_dir_gc;
-    const char *libpython;     /* libpython3.11.a */
+    const char *libpython;     /* Debian's libpython3.11.a, or NULL with cryo's own,
+                                  whose parts are in `natives` */
+    char *libpython_dir;       /* cryo's libpython: the cache entry (build tree) or
+                                  <libdir>/cryo/libpython (installed) */
+    struct fz_natives natives; /* cryo's libpython (empty with Debian's) */
 };
 
 int fz_toolchain_find(struct fz_toolchain *tc);
@@ -190,8 +225,8 @@ void fz_toolchain_free(struct fz_toolchain *tc);
 int fz_cc_compile(const struct fz_toolchain *tc, const char *src, const char *obj);
 /* Link `obj` into `out`; messages name `final_name`, where `out` will be
  * renamed to.  strip: leave out symbols and debug information (default). */
-int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const char *out,
-               const char *final_name, int strip);
+int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_graph *g,
+               const char *out, const char *final_name, int strip);
 
 /* ---- build.c --------------------------------------------------------- */
 

@@ -299,10 +299,12 @@ static struct fz_module *locate(struct ctx *c, const char *name, const char **wh
             free(ns.pkg_dir);
         }
         if (r != 1) {
-            /* Debian keeps the standard library's native modules apart. */
+            /* Debian keeps the standard library's native modules apart;
+             * where python3.11 would load one from there, cryo's libpython
+             * has it compiled static: linked in as a builtin. */
             char *dyn = fz_printf("%s/lib-dynload", c->opt->stdlib_dir);
             if (has_native(dyn, name))
-                r = 2;
+                r = fz_natives_find(c->opt->natives, name) ? 4 : 2;
             free(dyn);
         }
     } else {
@@ -319,6 +321,10 @@ static struct fz_module *locate(struct ctx *c, const char *name, const char **wh
             r = probe(pm->pkg_dir, dot + 1, &found);
         if (r == 3)
             r = 1; /* a namespace package inside a package */
+    }
+    if (r == 4) {
+        *why = NULL;
+        return NULL;
     }
     if (r != 1) {
         if (r == 2) {
@@ -417,10 +423,21 @@ static struct fz_module *need(struct ctx *c, const char *name, const struct fz_m
             need_libfrozen(c, prefix);
             break;
         }
+        if (strv_has(&c->g->natives, prefix))
+            break;
         m = find(c->g, prefix);
         if (!m) {
             const char *why;
             m = locate(c, prefix, &why);
+            if (!m && !why) {
+                /* A standard-library extension module, linked in. */
+                fz_strv_push(&c->g->natives, prefix);
+                char *r = from ? fz_printf("imported by %s:%d", from->vpath, line)
+                               : fz_xstrdup(reason);
+                fz_strv_push(&c->g->native_reasons, r);
+                free(r);
+                break;
+            }
             if (!m) {
                 if (from)
                     record_miss(c, prefix, from, line, guarded, why);
@@ -755,6 +772,21 @@ static void warn_certain_failures(struct ctx *c)
     free(q);
 }
 
+/* Sort g->natives by name, keeping native_reasons parallel (insertion
+ * sort: a program links a handful). */
+static void sort_natives(struct fz_graph *g)
+{
+    for (size_t i = 1; i < g->natives.n; i++)
+        for (size_t j = i; j > 0 && strcmp(g->natives.v[j - 1], g->natives.v[j]) > 0; j--) {
+            char *t = g->natives.v[j];
+            g->natives.v[j] = g->natives.v[j - 1];
+            g->natives.v[j - 1] = t;
+            t = g->native_reasons.v[j];
+            g->native_reasons.v[j] = g->native_reasons.v[j - 1];
+            g->native_reasons.v[j - 1] = t;
+        }
+}
+
 int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
 {
     struct ctx c = {.opt = opt, .g = g};
@@ -809,8 +841,12 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
     if (c.failed || g->missing_errors)
         return -1;
     qsort(g->mods, g->n, sizeof *g->mods, cmp_modules);
+    sort_natives(g);
     for (size_t i = 0; i < g->n; i++)
         fz_note("packed %-40s %s", g->mods[i].name, g->mods[i].reason ? g->mods[i].reason : "");
+    for (size_t i = 0; i < g->natives.n; i++)
+        fz_note("linked %-40s %s (extension module, builtin)", g->natives.v[i],
+                g->native_reasons.v[i]);
     return 0;
 }
 
@@ -819,5 +855,7 @@ void fz_graph_free(struct fz_graph *g)
     while (g->n)
         drop_module(g, g->n - 1);
     free(g->mods);
+    fz_strv_free(&g->natives);
+    fz_strv_free(&g->native_reasons);
     memset(g, 0, sizeof *g);
 }

@@ -256,8 +256,14 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("cryo %s (Python %s, %s)\n", CRYO_VERSION_STRING, CRYO_PYTHON_VERSION,
-               CRYO_LIBPYTHON_A);
+        /* The libpython programs are linked with: its kind is the word
+         * after "libpython:" (tests read it). */
+        if (CRYO_LIBPYTHON_A[0])
+            printf("cryo %s (Python %s, libpython: debian, %s)\n", CRYO_VERSION_STRING,
+                   CRYO_PYTHON_VERSION, CRYO_LIBPYTHON_A);
+        else
+            printf("cryo %s (Python %s, libpython: cryo, PGO+LTO, %s)\n", CRYO_VERSION_STRING,
+                   CRYO_PYTHON_VERSION, CRYO_LIBPYTHON_DIR);
         return 0;
     }
     if (strcmp(argv[1], "build") == 0)

@@ -6,8 +6,14 @@
 #ifndef CRYO_RT_BUILTINS_H
 #define CRYO_RT_BUILTINS_H
 
+#ifdef CRYO_OWN_LIBPYTHON
+/* cryo's libpython has _contextvars itself, linked in when imported. */
+#define RT_EXTRA_BUILTINS(X)                      \
+    X("_cryo", rt_init_cryo_module)
+#else
 #define RT_EXTRA_BUILTINS(X)                      \
     X("_cryo", rt_init_cryo_module)              \
     X("_contextvars", rt_init_contextvars)
+#endif
 
 #endif

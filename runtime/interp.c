@@ -77,6 +77,10 @@ static void register_builtins(void)
 #define X(name, init) PyImport_AppendInittab(name, init);
     RT_EXTRA_BUILTINS(X)
 #undef X
+    /* The extension modules the freezer linked in (cryo's libpython). */
+    for (size_t i = 0; i < cryo_app.native_count; i++)
+        PyImport_AppendInittab(cryo_app.natives[i].name,
+                               (PyObject * (*)(void)) cryo_app.natives[i].init);
 }
 
 /* What `site` would add that scripts use: exit(), quit() and help(), from

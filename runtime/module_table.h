@@ -39,6 +39,15 @@ struct rt_module {
     struct bl_entry code; /* marshalled code object in the payload */
 };
 
+/* An extension module linked into the executable (cryo's libpython only):
+ * registered as a builtin before the interpreter starts.  `init` has
+ * PyInit's type; declared without Python.h, as the generated file is. */
+struct _object;
+struct rt_native {
+    const char *name;
+    struct _object *(*init)(void);
+};
+
 struct rt_app {
     uint32_t payload_crc;  /* CRC of the payload this table was made for */
     uint32_t flags;        /* RT_APP_* */
@@ -47,6 +56,8 @@ struct rt_app {
     struct gc_config gc;   /* cryo build --allocator/--gc/--gc-* and --mem-release:
                               the defaults CRYO_* variables override (a
                               negative field: the built-in default) */
+    size_t native_count;
+    const struct rt_native *natives; /* sorted by name */
 };
 
 /* Binary search of app->modules by name; NULL when absent (runtime/table.c).

@@ -49,6 +49,7 @@ class Program:
     timeout: float = DEFAULT_TIMEOUT
     cryo_args: list = dataclasses.field(default_factory=list)
     helper: bool = False      # a module other programs import, not a program
+    libpython: str = None     # "cryo": needs cryo's own libpython (its extension modules)
 
     @property
     def stderr_mode(self):
@@ -108,6 +109,10 @@ def parse_header(path):
                     prog.cryo_args += shlex.split(value)
                 elif key == "helper":
                     prog.helper = True
+                elif key == "libpython":
+                    if value.strip() != "cryo":
+                        raise HeaderError("e2e-libpython takes one value: cryo")
+                    prog.libpython = "cryo"
                 else:
                     raise HeaderError(f"unknown directive e2e-{key}")
             except (ValueError, SyntaxError) as e:
@@ -117,6 +122,13 @@ def parse_header(path):
     if stdin_parts:
         prog.stdin = "".join(stdin_parts).encode("utf-8")
     return prog
+
+
+def libpython_of(cryo):
+    """'cryo' or 'debian': the libpython `cryo` links programs with (the
+    word after "libpython:" in `cryo --version`)."""
+    out = subprocess.run([cryo, "--version"], capture_output=True, text=True).stdout
+    return "debian" if "libpython: debian" in out else "cryo"
 
 
 def discover(programs_dir=PROGRAMS_DIR):

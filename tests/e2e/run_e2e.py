@@ -102,6 +102,13 @@ def main():
         return 1
     cryo = None if opts.check_programs else L.check_cryo(opts.cryo)
     L.check_reference_python(opts.python)
+    if cryo and L.libpython_of(cryo) == "debian":
+        # With -Dlibpython=debian the standard library's extension modules
+        # cannot be linked in (README, Limits): those programs cannot work.
+        for p in programs:
+            if p.libpython == "cryo":
+                print(f"NOT RUN {p.name}: needs cryo's own libpython (this cryo links Debian's)")
+        programs = [p for p in programs if p.libpython != "cryo"]
 
     session = tempfile.mkdtemp(prefix="cryo-e2e-")
     src = L.copy_programs(os.path.join(session, "src"), opts.programs)

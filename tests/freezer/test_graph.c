@@ -101,6 +101,7 @@ struct opts {
     const char *const *paths;     /* NULL-terminated, relative to the tree */
     const char *const *includes;
     const char *const *excludes;
+    const struct fz_natives *natives; /* NULL: Debian's libpython (none) */
 };
 
 static int build(const struct tree *t, const char *script, const struct opts *o,
@@ -111,6 +112,7 @@ static int build(const struct tree *t, const char *script, const struct opts *o,
     char *stdlib = o && o->stdlib ? tree_path(t, o->stdlib) : fz_xstrdup(STDLIB);
     opt.script = script_path;
     opt.stdlib_dir = stdlib;
+    opt.natives = o ? o->natives : NULL;
     for (const char *const *p = o ? o->paths : NULL; p && *p; p++) {
         char *d = tree_path(t, *p);
         fz_strv_push(&opt.paths, d);
@@ -838,13 +840,119 @@ Test(graph, leaves_out_builtin_modules)
     struct fz_graph g;
     tree_new(&t);
     put(&t, "app.py", "import sys, math, builtins, _io, itertools, time, marshal\n"
-                      "import _cryo, _contextvars\n");
+                      "import _cryo\n");
     build_ok(&t, "app.py", NULL, &g);
     const char *const builtin[] = {"sys",  "math",    "builtins", "_io",   "itertools",
-                                   "time", "marshal", "_cryo",    "_contextvars"};
+                                   "time", "marshal", "_cryo"};
     for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
         must_not_have(&g, builtin[i]);
     fz_graph_free(&g);
+    tree_free(&t);
+}
+
+/* ---- extension modules of cryo's libpython (natives.c) ---- */
+
+/* A manifest of two modules, as tools/libpython/build.py writes one. */
+static void natives_of(struct fz_natives *nv, const char *const *names)
+{
+    memset(nv, 0, sizeof *nv);
+    for (; *names; names++) {
+        nv->v = fz_xrealloc(nv->v, (nv->n + 1) * sizeof *nv->v);
+        struct fz_native *m = &nv->v[nv->n++];
+        memset(m, 0, sizeof *m);
+        m->name = fz_xstrdup(*names);
+        m->object = fz_printf("/nowhere/%s.o", *names);
+    }
+    nv->core = fz_xstrdup("/nowhere/core.o");
+}
+
+static int has_native(const struct fz_graph *g, const char *name)
+{
+    for (size_t i = 0; i < g->natives.n; i++)
+        if (strcmp(g->natives.v[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+Test(graph, links_standard_library_extension_modules_it_has_as_builtins)
+{
+    struct tree t;
+    struct fz_graph g;
+    struct fz_natives nv;
+    const char *const names[] = {"_json", "_sqlite3", "_lzma", NULL};
+    natives_of(&nv, names);
+    tree_new(&t);
+    /* json imports _json guarded, sqlite3 (through dbapi2) unguarded. */
+    put(&t, "app.py", "import json, sqlite3\nimport _lzma\n");
+    struct opts o = {.natives = &nv};
+    build_ok(&t, "app.py", &o, &g);
+    cr_expect(has_native(&g, "_json"), "_json should be linked in");
+    cr_expect(has_native(&g, "_sqlite3"), "_sqlite3 should be linked in");
+    cr_expect(has_native(&g, "_lzma"), "_lzma should be linked in");
+    cr_expect_eq(g.natives.n, g.native_reasons.n);
+    for (size_t i = 1; i < g.natives.n; i++)
+        cr_expect_lt(strcmp(g.natives.v[i - 1], g.natives.v[i]), 0, "sorted, no duplicates");
+    must_not_have(&g, "_json");   /* not a packed module: no code in the payload */
+    must_have(&g, "sqlite3.dbapi2");
+    fz_graph_free(&g);
+    fz_natives_free(&nv);
+    tree_free(&t);
+}
+
+Test(graph, links_nothing_the_program_does_not_reach)
+{
+    struct tree t;
+    struct fz_graph g;
+    struct fz_natives nv;
+    const char *const names[] = {"_json", "_sqlite3", NULL};
+    natives_of(&nv, names);
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "app.py", "print('hi')\n");
+    struct opts o = {.stdlib = "std", .natives = &nv};
+    build_ok(&t, "app.py", &o, &g);
+    cr_expect_eq(g.natives.n, 0, "nothing imports an extension module");
+    fz_graph_free(&g);
+    fz_natives_free(&nv);
+    tree_free(&t);
+}
+
+Test(graph, a_lib_dynload_module_it_lacks_is_still_an_error_in_user_code)
+{
+    struct tree t;
+    struct fz_graph g;
+    struct fz_natives nv;
+    const char *const names[] = {"_json", NULL};
+    natives_of(&nv, names);
+    tree_new(&t);
+    /* readline is left out of cryo's libpython (GPL): Debian has it in
+     * lib-dynload, cryo cannot link it. */
+    put(&t, "app.py", "import readline\n");
+    struct opts o = {.natives = &nv};
+    cr_expect_neq(build(&t, "app.py", &o, &g), 0);
+    cr_expect_eq(g.natives.n, 0);
+    fz_graph_free(&g);
+    fz_natives_free(&nv);
+    tree_free(&t);
+}
+
+Test(graph, a_users_module_shadows_an_extension_module_as_in_python)
+{
+    struct tree t;
+    struct fz_graph g;
+    struct fz_natives nv;
+    const char *const names[] = {"_json", NULL};
+    natives_of(&nv, names);
+    tree_new(&t);
+    /* The script's directory comes before lib-dynload on python's path. */
+    put(&t, "app.py", "import _json\n");
+    put(&t, "_json.py", "X = 1\n");
+    struct opts o = {.natives = &nv};
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "_json");
+    cr_expect_not(has_native(&g, "_json"));
+    fz_graph_free(&g);
+    fz_natives_free(&nv);
     tree_free(&t);
 }
 
