@@ -34,6 +34,7 @@ reference meters it is cross-checked against, by hand).
 import argparse
 import ctypes
 import glob
+import math
 import os
 import random
 import re
@@ -1261,8 +1262,7 @@ class CpuBench(Bench):
             q1, q3 = quartiles(per)
             self.spread.append([name, "%d pairs" % len(per),
                                 "per-pair ratio median %.3f, IQR %.3f–%.3f" % (med(per), q1, q3)])
-        geo = {v: (lambda xs: __import__("math").prod(xs) ** (1 / len(xs)))(r)
-               for v, r in ratios.items()}
+        geo = {v: math.prod(r) ** (1 / len(r)) for v, r in ratios.items()}
         ok = geo["frozen"] <= 0.97
         self.failed |= not ok
         self.rows.append(["geometric mean", "", "", "%.3f" % geo["frozen"], "",

@@ -352,8 +352,8 @@ def compile_tree(root, log, work, tree, env, step):
 
 
 def post_process(root, key, log, work, tree, step):
-    v = make_vars(tree, ["CFLAGS_NODIST", "LDFLAGS_NODIST", "PGO_PROF_USE_FLAG", "LIBS",
-                         "LIBRARY_OBJS"])
+    v = make_vars(tree, ["PGO_PROF_USE_FLAG", "LIBS", "LIBRARY_OBJS",
+                         "PY_BUILTIN_MODULE_CFLAGS"])
     rules = setup_rules(tree)
     core_names = set(debian_builtins())
     static = {n: r for n, r in rules.items() if r[0] == "static"}
@@ -378,9 +378,9 @@ def post_process(root, key, log, work, tree, step):
         kept.append(line)
     with open(os.path.join(tree, "Modules/config_core.c"), "w") as f:
         f.write("\n".join(kept) + "\n")
-    cflags = make_vars(tree, ["PY_BUILTIN_MODULE_CFLAGS"])["PY_BUILTIN_MODULE_CFLAGS"]
     log.run("core module table", ["sh", "-c", "gcc %s %s %s -c Modules/config_core.c -o "
-                                  "Modules/config_core.o" % (cflags, v["PGO_PROF_USE_FLAG"],
+                                  "Modules/config_core.o" % (v["PY_BUILTIN_MODULE_CFLAGS"],
+                                                             v["PGO_PROF_USE_FLAG"],
                                                              LTO_COMPILE)], cwd=tree)
 
     # Not in the core: getpath.o (runtime/pathconfig_py311.c replaces it),
