@@ -29,6 +29,10 @@
  * 0.3 s.  -z keep-text-section-prefix keeps the compiler's .text.hot,
  * .text.unlikely and .text.startup apart, as GNU ld does: the code a run
  * uses stays together instead of being spread over the whole text.
+ * Within those, the functions a profile of short frozen programs ran come
+ * first (tools/startup_order.py makes the list when cryo is built), so the
+ * text pages a program touches to start are few and together.  GNU ld has
+ * no such option; its programs just lose that.
  *
  * Which libpython: cryo's own (tools/libpython/build.py; the default,
  * -Dlibpython=cryo) is a core object and one object per extension module,
@@ -115,12 +119,20 @@ int fz_toolchain_find(struct fz_toolchain *tc)
         tc->lib_dir_gc = fz_xstrdup(inst);
         tc->include_dir = fz_printf("%s/../%s/cryo", dir, CRYO_INSTALL_INCLUDEDIR);
         tc->libpython_dir = fz_printf("%s/libpython", inst);
+        tc->startup_order = fz_printf("%s/startup-order.txt", inst);
     } else {
         tc->lib_dir_runtime = fz_xstrdup(CRYO_BUILD_ROOT "/runtime");
         tc->lib_dir_bootloader = fz_xstrdup(CRYO_BUILD_ROOT "/bootloader");
         tc->lib_dir_gc = fz_xstrdup(CRYO_BUILD_ROOT "/gc");
         tc->include_dir = fz_xstrdup(CRYO_SOURCE_ROOT);
         tc->libpython_dir = fz_xstrdup(CRYO_LIBPYTHON_DIR);
+        tc->startup_order = fz_xstrdup(CRYO_BUILD_ROOT "/freezer/startup-order.txt");
+    }
+    /* Made only with cryo's libpython, whose objects have function
+     * sections; absent, programs link in the default order. */
+    if (!fz_is_file(tc->startup_order)) {
+        free(tc->startup_order);
+        tc->startup_order = NULL;
     }
     free(probe);
     free(inst);
@@ -158,6 +170,7 @@ void fz_toolchain_free(struct fz_toolchain *tc)
     free(tc->lib_dir_bootloader);
     free(tc->lib_dir_gc);
     free(tc->libpython_dir);
+    free(tc->startup_order);
     fz_natives_free(&tc->natives);
 }
 
@@ -218,16 +231,22 @@ int fz_cc_compile(const struct fz_toolchain *tc, const char *src, const char *ob
     return rc;
 }
 
-/* Push each of `from` onto `to` unless it is there already (a static
- * library two modules need is named once, after both). */
+/* Append each of `from` to `to`; one already in `to` moves to the end, so
+ * that a static library two modules need is named once, after both (GNU
+ * ld resolves an archive only against what precedes it: _hashlib then
+ * _ssl must give libssl.a before libcrypto.a). */
 static void push_new(struct fz_strv *to, const struct fz_strv *from)
 {
     for (size_t i = 0; i < from->n; i++) {
-        size_t k = 0;
-        while (k < to->n && strcmp(to->v[k], from->v[i]) != 0)
-            k++;
-        if (k == to->n)
-            fz_strv_push(to, from->v[i]);
+        for (size_t k = 0; k < to->n; k++) {
+            if (strcmp(to->v[k], from->v[i]) == 0) {
+                free(to->v[k]);
+                memmove(&to->v[k], &to->v[k + 1], (to->n - k - 1) * sizeof *to->v);
+                to->n--;
+                break;
+            }
+        }
+        fz_strv_push(to, from->v[i]);
     }
 }
 
@@ -245,6 +264,14 @@ int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_g
     if (tc->lld) {
         fz_strv_push(&a, "-fuse-ld=lld");
         fz_strv_push(&a, "-Wl,-z,keep-text-section-prefix");
+        if (tc->startup_order) {
+            char *o = fz_printf("-Wl,--symbol-ordering-file=%s", tc->startup_order);
+            fz_strv_push(&a, o);
+            free(o);
+            /* The order names every function a profile ran; a program
+             * links only some of them. */
+            fz_strv_push(&a, "-Wl,--no-warn-symbol-ordering");
+        }
     }
     if (tc->libpython) {
         fz_strv_push(&a, tc->libpython);

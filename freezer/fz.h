@@ -215,6 +215,8 @@ struct fz_toolchain {
     char *libpython_dir;       /* cryo's libpython: the cache entry (build tree) or
                                   <libdir>/cryo/libpython (installed) */
     struct fz_natives natives; /* cryo's libpython (empty with Debian's) */
+    char *startup_order;       /* startup-order.txt (tools/startup_order.py) for
+                                  lld, or NULL */
 };
 
 int fz_toolchain_find(struct fz_toolchain *tc);

@@ -290,7 +290,7 @@ def build(root, key):
         shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
     log = Log(os.path.join(root, "%s.log" % key))
-    say("building CPython 3.11.2 with PGO and LTO into %s (about 12 minutes on 2 cores; "
+    say("building CPython 3.11.2 with PGO and LTO into %s (about 8 minutes on 2 cores; "
         "log: %s)" % (os.path.join(root, key), log.path))
     t0 = time.monotonic()
 
@@ -304,7 +304,7 @@ def build(root, key):
             del env[k]
     if not resume:
         compile_tree(root, log, work, tree, env, step)
-    post_process(root, key, log, work, tree, step)
+    post_process(root, key, log, work, tree, step, resume=bool(resume))
 
 
 def compile_tree(root, log, work, tree, env, step):
@@ -351,7 +351,7 @@ def compile_tree(root, log, work, tree, env, step):
             cwd=tree, env=env)
 
 
-def post_process(root, key, log, work, tree, step):
+def post_process(root, key, log, work, tree, step, resume=False):
     v = make_vars(tree, ["PGO_PROF_USE_FLAG", "LIBS", "LIBRARY_OBJS",
                          "PY_BUILTIN_MODULE_CFLAGS"])
     rules = setup_rules(tree)
@@ -435,6 +435,8 @@ def post_process(root, key, log, work, tree, step):
     with open(os.path.join(out, "manifest.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")
     final = os.path.join(root, key)
+    if resume:
+        shutil.rmtree(final, ignore_errors=True)
     os.rename(out, final)
     if not os.environ.get("CRYO_LIBPYTHON_KEEP"):
         shutil.rmtree(work, ignore_errors=True)
