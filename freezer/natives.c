@@ -118,23 +118,10 @@ done:
     return rc;
 }
 
-/* Modules the libpython has but the freezer does not link yet.  With them,
- * multiprocessing's spawn and forkserver start methods (and its resource
- * tracker) re-enter the executable with python's own arguments, and the
- * runtime does not recognise those yet: the child would run the program's
- * __main__ again, which starts children again, without end (seen here:
- * thousands of processes in seconds).  Without them, multiprocessing's
- * queues and start methods fail at import with ImportError, as before.
- * Linking them is the re-entry work of the real-programs issue. */
-static const char *const held_back[] = {"_multiprocessing", "_posixshmem", NULL};
-
 const struct fz_native *fz_natives_find(const struct fz_natives *nv, const char *name)
 {
     if (!nv)
         return NULL;
-    for (const char *const *h = held_back; *h; h++)
-        if (strcmp(*h, name) == 0)
-            return NULL;
     for (size_t i = 0; i < nv->n; i++)
         if (strcmp(nv->v[i].name, name) == 0)
             return &nv->v[i];

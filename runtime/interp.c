@@ -152,7 +152,7 @@ static PyObject *fresh_main(void)
 /* Run the script in __main__.  Returns 0, or 1 after printing the
  * traceback; SystemExit does not return (PyErr_Print exits as python
  * does).  Sets *interrupted when the script ended by KeyboardInterrupt. */
-static int run_main(int *interrupted)
+static int run_main(int argc, char **argv, int *interrupted)
 {
     const struct rt_module *m = find_main();
     PyObject *origin = NULL, *code = NULL, *r = NULL;
@@ -164,7 +164,24 @@ static int run_main(int *interrupted)
         goto error;
     }
     origin = rt_module_origin(m);
-    if (!origin || PyDict_SetItemString(d, "__file__", origin) < 0
+    if (!origin)
+        goto error;
+    /* A child of multiprocessing (reentry.c) runs what its parent asked
+     * for; checked before __main__ has a __file__, which would tell
+     * multiprocessing that the parent's main is already loaded. */
+    if (rt_reentry_candidate(argc, argv)) {
+        r = rt_reentry_run(m, origin);
+        if (!r)
+            goto error;
+        if (r != Py_None) {
+            int status = (int)PyLong_AsLong(r);
+            Py_DECREF(r);
+            Py_DECREF(origin);
+            return status;
+        }
+        Py_CLEAR(r);
+    }
+    if (PyDict_SetItemString(d, "__file__", origin) < 0
         || PyDict_SetItemString(d, "__cached__", Py_None) < 0
         || PyDict_SetItemString(d, "__loader__", rt_importer_get()) < 0)
         goto error;
@@ -248,7 +265,7 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
     }
 
     int interrupted = 0;
-    int status = run_main(&interrupted);
+    int status = run_main(argc, argv, &interrupted);
     if (Py_FinalizeEx() < 0)
         status = RT_EXIT_FINALIZE_FAILED;
     /* After everything the program and finalisation printed; SystemExit

@@ -38,6 +38,15 @@ int rt_importer_install(void);
 /* The importer object installed (borrowed), for __main__.__loader__. */
 PyObject *rt_importer_get(void);
 
+/* reentry.c: whether argv may be one of multiprocessing's re-entry forms
+ * (a cheap first look; 0 for programs that do not pack multiprocessing). */
+int rt_reentry_candidate(int argc, char **argv);
+/* Run the child multiprocessing asked for, if sys.argv is one of its
+ * forms: its exit status as an int (new reference), or None (new
+ * reference) when argv is the program's own; NULL with an exception set
+ * (SystemExit included). */
+PyObject *rt_reentry_run(const struct rt_module *main, PyObject *origin);
+
 PyObject *rt_init_cryo_module(void);
 PyObject *rt_init_contextvars(void);
 
