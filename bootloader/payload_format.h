@@ -54,8 +54,10 @@
 #define BL_ENTRY_MAX_SIZE (1u << 30)
 
 /* Member names inside the payload archive.  A module's marshalled code
- * object is "code/<dotted.name>". */
+ * object is "code/<dotted.name>"; a data file (package data, distribution
+ * metadata) is "data/<its path in the virtual tree>". */
 #define BL_ENTRY_CODE_PREFIX "code/"
+#define BL_ENTRY_DATA_PREFIX "data/"
 
 /* Payload checksum: three lanes of CRC-32C over 24-byte groups; the exact
  * definition is in bootloader/checksum.c.  Streaming updates must pass

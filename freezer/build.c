@@ -207,7 +207,11 @@ int fz_build(const struct fz_build_options *opt)
     py = 1;
     struct fz_graph_options gopt = opt->graph;
     gopt.natives = tc.libpython ? NULL : &tc.natives;
-    if (fz_graph_build(&gopt, &g) < 0)
+    gopt.site_dirs = (struct fz_strv){0};
+    fz_site_dirs(&gopt.site_dirs);
+    int graph_rc = fz_graph_build(&gopt, &g);
+    fz_strv_free(&gopt.site_dirs);
+    if (graph_rc < 0)
         goto done;
     fz_note("found and compiled %zu modules in %.2f s", g.n, now() - t0);
 

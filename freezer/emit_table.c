@@ -63,15 +63,27 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
         }
         fputs("};\n", f);
     }
+    if (g->ndata) {
+        fputs("\nstatic const struct rt_data data[] = {\n", f);
+        for (size_t i = 0; i < g->ndata; i++) {
+            const struct fz_data *d = &g->data[i];
+            fputs("    {", f);
+            put_cstr(f, d->vpath);
+            fprintf(f, ", {%lluu, %uu, %uu, 0x%08xu}},\n", (unsigned long long)d->entry.offset,
+                    d->entry.csize, d->entry.usize, d->entry.crc);
+        }
+        fputs("};\n", f);
+    }
     /* %.17g: a double written so that it reads back exactly. */
     fprintf(f, "\nconst struct rt_app cryo_app = {\n"
                "    0x%08xu, 0x%xu, sizeof modules / sizeof modules[0], modules,\n"
                "    /* allocator, gc, gc_growth, gc_pause_ms, mem_release_kib\n"
                "     * (-1: built-in default; CRYO_* variables override) */\n"
                "    {%d, %d, %.17g, %.17g, %ld},\n"
-               "    %zu, %s,\n};\n",
+               "    %zu, %s,\n    %zu, %s,\n};\n",
             payload_crc, app_flags, gc->allocator, gc->policy, gc->growth, gc->pause_ms,
-            gc->mem_release_kib, g->natives.n, g->natives.n ? "natives" : "NULL");
+            gc->mem_release_kib, g->natives.n, g->natives.n ? "natives" : "NULL", g->ndata,
+            g->ndata ? "data" : "NULL");
     if (fclose(f) != 0) {
         fz_error("cannot write '%s': %s", path, strerror(errno));
         return -1;

@@ -51,6 +51,10 @@ void fz_strv_free(struct fz_strv *sv);
 char *fz_read_file(const char *path, size_t *len);
 int fz_is_file(const char *path);
 int fz_is_dir(const char *path);
+/* The names in directory `path` but "." and "..", sorted (so that nothing
+ * depends on readdir's order), appended to out.  0, or -1 if it cannot be
+ * opened. */
+int fz_list_dir(const char *path, struct fz_strv *out);
 
 /* ---- pyinterp.c: the embedded interpreter, for compiling only -------- */
 
@@ -133,13 +137,17 @@ void fz_natives_free(struct fz_natives *nv);
 
 /* ---- graph.c --------------------------------------------------------- */
 
-enum fz_origin { FZ_ORIGIN_USER, FZ_ORIGIN_STDLIB };
+/* Where a module was found: the script's directory or --path (the user's
+ * own code), the standard library, or a site directory (third-party
+ * distributions: fz_site_dirs()). */
+enum fz_origin { FZ_ORIGIN_USER, FZ_ORIGIN_STDLIB, FZ_ORIGIN_SITE };
 
 struct fz_module {
     char *name;          /* dotted; "__main__" for the script */
     char *disk_path;     /* source on disk; NULL for namespace packages */
     char *vpath;         /* path in the virtual tree: "pkg/__init__.py" */
     char *pkg_dir;       /* for packages: directory on disk */
+    const char *source;  /* cryo's own modules: their source (else NULL) */
     int is_package, is_main;
     enum fz_origin origin;
     char *reason;        /* why it is in the program, for -v */
@@ -154,9 +162,23 @@ struct fz_module {
     struct bl_entry entry; /* where pack.c put it in the payload */
 };
 
+/* A file packed beside the modules: package data, or a distribution's
+ * metadata (its *.dist-info / *.egg-info directory). */
+struct fz_data {
+    char *disk_path;
+    char *vpath;         /* path in the virtual tree: "pkg/data/x.json" */
+    char *reason;        /* why it is in, for -v */
+    unsigned char *zdata;/* its bytes, compressed as payload members are */
+    size_t zlen;
+    uint32_t usize, crc;
+    struct bl_entry entry;
+};
+
 struct fz_graph {
     struct fz_module *mods;
     size_t n, cap;
+    struct fz_data *data;    /* sorted by vpath once built */
+    size_t ndata, capdata;
     size_t missing_errors;   /* unguarded imports of user code not found */
     /* Extension modules linked in as builtins (natives.c), sorted, and
      * parallel to them why each is in. */
@@ -166,6 +188,7 @@ struct fz_graph {
 struct fz_graph_options {
     const char *script;
     struct fz_strv paths;     /* --path, in order, before the stdlib */
+    struct fz_strv site_dirs; /* after the stdlib: fz_site_dirs() */
     struct fz_strv includes;  /* --include-module */
     struct fz_strv excludes;  /* --exclude-module */
     const char *stdlib_dir;
@@ -178,6 +201,9 @@ struct fz_graph_options {
  * Returns 0, or -1 after reporting (syntax errors, unreadable files,
  * imports of user code that cannot be found). */
 int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g);
+/* The site directories python3.11 would search, in its order: the active
+ * virtual environment's ($VIRTUAL_ENV), /usr/local's, Debian's. */
+void fz_site_dirs(struct fz_strv *out);
 void fz_graph_free(struct fz_graph *g);
 
 /* Python's rule for a relative import: the absolute name that `name` at

@@ -4,13 +4,20 @@
  * from its bytecode (scan_imports.c), and each imported name is looked up
  * the way python3.11 would find it: builtin modules and the modules frozen
  * into libpython first, then the script's directory, the --path
- * directories, and Debian's standard library, in that order.
+ * directories, Debian's standard library, and the site directories
+ * (fz_site_dirs: third-party distributions), in that order.
  *
  * What is packed (see ../../shared/DESIGN.md, "What to pack"):
  *   - every module reached by a static import, in any function;
- *   - a package of the user's (script directory, --path) that the program
- *     imports is packed whole, with every module below it, since code often
- *     imports submodules by computed names;
+ *   - a package of the user's (script directory, --path) or of a site
+ *     directory that the program imports is packed whole, with every module
+ *     below it, since code often imports submodules by computed names, and
+ *     with its data files (every other file but caches, dotfiles and .so);
+ *     third-party test suites are left out;
+ *   - a top-level module of those brings its distribution: the metadata
+ *     directory that names it (top_level.txt, else RECORD), packed as data
+ *     for importlib.metadata, and the distribution's other top-level
+ *     modules;
  *   - `encodings` always, whole: codecs are looked up by name at run time;
  *   - standard-library packages are not packed whole: they import their
  *     submodules statically (except encodings), and packing them whole
@@ -38,11 +45,20 @@
 #include <unistd.h>
 
 #include "../bootloader/bootloader.h"
+#include "cryo_files_py.h"
 #include "fz.h"
 
 struct root {
     const char *dir;
     enum fz_origin origin;
+};
+
+/* A distribution's metadata directory (PEP 376 *.dist-info, or setuptools'
+ * *.egg-info) in a root, and the top-level names it installs. */
+struct dist {
+    char *root, *dir_name;
+    struct fz_strv tops;
+    int packed;
 };
 
 struct miss {
@@ -62,6 +78,9 @@ struct ctx {
     struct fz_strv native;        /* ...of which native extension modules */
     struct miss *misses;
     size_t nmiss, capmiss;
+    struct dist *dists;           /* distributions' metadata, per root */
+    size_t ndists, capdists;
+    struct fz_strv dist_roots;    /* roots whose metadata is in dists */
     int failed;
 };
 
@@ -254,6 +273,226 @@ static char *vpath_for(const char *name, int is_package)
         if (*s == '.' && strcmp(s, ".py") != 0)
             *s = '/';
     return v;
+}
+
+
+/* ---- package data and distribution metadata ---- */
+
+/* Names never packed as data: caches, compiled files, editor and VCS
+ * droppings.  Native extension files (.so) are not data either: they are
+ * reported as natives. */
+static int is_data_name(const char *n)
+{
+    size_t len = strlen(n);
+    if (n[0] == '.' || strcmp(n, "__pycache__") == 0)
+        return 0;
+    static const char *const skip_suffixes[] = {".py", ".pyc", ".pyo", ".so", NULL};
+    for (size_t i = 0; skip_suffixes[i]; i++) {
+        size_t k = strlen(skip_suffixes[i]);
+        if (len >= k && strcmp(n + len - k, skip_suffixes[i]) == 0)
+            return 0;
+    }
+    return 1;
+}
+
+static int is_test_dir(const char *n)
+{
+    return strcmp(n, "test") == 0 || strcmp(n, "tests") == 0 || strcmp(n, "idle_test") == 0;
+}
+
+/* Pack the file `disk` as `vpath`.  0, or -1 after reporting. */
+static int add_data_file(struct ctx *c, const char *disk, const char *vpath, const char *reason)
+{
+    struct fz_graph *g = c->g;
+    for (size_t i = 0; i < g->ndata; i++)
+        if (strcmp(g->data[i].vpath, vpath) == 0)
+            return 0;
+    size_t len;
+    char *bytes = fz_read_file(disk, &len);
+    if (!bytes) {
+        c->failed = 1;
+        return -1;
+    }
+    if (len > BL_ENTRY_MAX_SIZE) {
+        fz_error("'%s' is too large to pack (%zu bytes; at most %u)", disk, len,
+                 (unsigned)BL_ENTRY_MAX_SIZE);
+        free(bytes);
+        c->failed = 1;
+        return -1;
+    }
+    if (g->ndata == g->capdata) {
+        g->capdata = g->capdata ? 2 * g->capdata : 32;
+        g->data = fz_xrealloc(g->data, g->capdata * sizeof *g->data);
+    }
+    struct fz_data *d = &g->data[g->ndata++];
+    memset(d, 0, sizeof *d);
+    d->disk_path = fz_xstrdup(disk);
+    d->vpath = fz_xstrdup(vpath);
+    d->reason = fz_xstrdup(reason);
+    d->usize = (uint32_t)len;
+    d->crc = bl_checksum((const unsigned char *)bytes, len);
+    d->zdata = fz_compress((const unsigned char *)bytes, len, &d->zlen);
+    free(bytes);
+    return 0;
+}
+
+/* Every data file below `dir` (whose virtual path is `vdir`), in sorted
+ * order; directories that are packages are left to add_tree, which calls
+ * this for each. */
+static void add_data_dir(struct ctx *c, const char *dir, const char *vdir, const char *reason,
+                         int skip_packages)
+{
+    struct fz_strv names = {0};
+    if (fz_list_dir(dir, &names) < 0)
+        return;
+    for (size_t i = 0; i < names.n && !c->failed; i++) {
+        const char *n = names.v[i];
+        char *path = fz_printf("%s/%s", dir, n);
+        char *vpath = fz_printf("%s/%s", vdir, n);
+        if (fz_is_dir(path)) {
+            char *init = fz_printf("%s/__init__.py", path);
+            int pkg = fz_is_file(init);
+            free(init);
+            if (n[0] != '.' && strcmp(n, "__pycache__") != 0 && !is_test_dir(n)
+                && !(pkg && skip_packages))
+                add_data_dir(c, path, vpath, reason, skip_packages);
+        } else if (is_data_name(n) && fz_is_file(path)) {
+            add_data_file(c, path, vpath, reason);
+        }
+        free(path);
+        free(vpath);
+    }
+    fz_strv_free(&names);
+}
+
+/* Read the metadata directories of `root` once: which top-level names
+ * each distribution installs (top_level.txt, else the first component of
+ * each path in RECORD). */
+static void load_dists(struct ctx *c, const char *root)
+{
+    if (strv_has(&c->dist_roots, root))
+        return;
+    fz_strv_push(&c->dist_roots, root);
+    struct fz_strv names = {0};
+    if (fz_list_dir(root, &names) < 0)
+        return;
+    for (size_t i = 0; i < names.n; i++) {
+        const char *n = names.v[i];
+        size_t len = strlen(n);
+        if (!(len > 10 && strcmp(n + len - 10, ".dist-info") == 0)
+            && !(len > 9 && strcmp(n + len - 9, ".egg-info") == 0))
+            continue;
+        char *dir = fz_printf("%s/%s", root, n);
+        if (!fz_is_dir(dir)) {
+            free(dir);
+            continue;
+        }
+        struct dist d = {.root = fz_xstrdup(root), .dir_name = fz_xstrdup(n)};
+        char *tl = fz_printf("%s/top_level.txt", dir);
+        char *rec = fz_printf("%s/RECORD", dir);
+        size_t tlen;
+        char *text = fz_is_file(tl) ? fz_read_file(tl, &tlen)
+                                    : fz_is_file(rec) ? fz_read_file(rec, &tlen) : NULL;
+        int is_record = !fz_is_file(tl);
+        for (char *line = text, *next; line && *line; line = next) {
+            next = strchr(line, '\n');
+            if (next)
+                *next++ = '\0';
+            size_t k = is_record ? strcspn(line, "/,") : strcspn(line, "\r");
+            line[k] = '\0';
+            if (is_record && k > 3 && strcmp(line + k - 3, ".py") == 0)
+                line[k - 3] = '\0';
+            else if (is_record && line[k] != '/' && strchr(line, '.'))
+                continue; /* a top-level file that is not a module */
+            if (*line && is_identifier(line, strlen(line)) && !strv_has(&d.tops, line))
+                fz_strv_push(&d.tops, line);
+        }
+        free(text);
+        free(tl);
+        free(rec);
+        free(dir);
+        if (c->ndists == c->capdists) {
+            c->capdists = c->capdists ? 2 * c->capdists : 32;
+            c->dists = fz_xrealloc(c->dists, c->capdists * sizeof *c->dists);
+        }
+        c->dists[c->ndists++] = d;
+    }
+    fz_strv_free(&names);
+}
+
+static struct fz_module *need(struct ctx *c, const char *name, const struct fz_module *from,
+                              int line, int guarded, const char *reason);
+
+/* Top-level module `m` (of the user's or a site directory) was packed:
+ * pack the metadata of the distributions that install it, and their other
+ * top-level modules, so the distribution is whole (importlib.metadata
+ * works, and imports by computed names find their modules). */
+static void add_distribution(struct ctx *c, const struct fz_module *m)
+{
+    char *root = fz_xstrdup(m->pkg_dir ? m->pkg_dir : m->disk_path);
+    char *slash = strrchr(root, '/');
+    if (!slash) {
+        free(root);
+        return;
+    }
+    *slash = '\0';
+    char *top = fz_xstrdup(m->name);
+    load_dists(c, root);
+    for (size_t i = 0; i < c->ndists; i++) {
+        struct dist *d = &c->dists[i];
+        if (d->packed || strcmp(d->root, root) != 0 || !strv_has(&d->tops, top))
+            continue;
+        d->packed = 1;
+        char *dir = fz_printf("%s/%s", d->root, d->dir_name);
+        char *why = fz_printf("metadata of the distribution that installs %s", top);
+        add_data_dir(c, dir, d->dir_name, why, 0);
+        free(why);
+        char *dir_name = fz_xstrdup(d->dir_name);
+        struct fz_strv tops = {0};
+        for (size_t k = 0; k < d->tops.n; k++)
+            fz_strv_push(&tops, d->tops.v[k]);
+        for (size_t k = 0; k < tops.n; k++) {
+            if (strcmp(tops.v[k], top) == 0 || find(c->g, tops.v[k]))
+                continue;
+            char *r = fz_printf("distribution %s is packed whole", dir_name);
+            struct fz_module from = {.name = dir_name, .vpath = dir_name,
+                                     .origin = FZ_ORIGIN_SITE};
+            need(c, tops.v[k], &from, 0, 1, r);
+            free(r);
+        }
+        fz_strv_free(&tops);
+        free(dir_name);
+        free(dir);
+    }
+    free(top);
+    free(root);
+}
+
+static void free_dists(struct ctx *c)
+{
+    for (size_t i = 0; i < c->ndists; i++) {
+        free(c->dists[i].root);
+        free(c->dists[i].dir_name);
+        fz_strv_free(&c->dists[i].tops);
+    }
+    free(c->dists);
+    fz_strv_free(&c->dist_roots);
+}
+
+void fz_site_dirs(struct fz_strv *out)
+{
+    const char *venv = getenv("VIRTUAL_ENV");
+    if (venv && *venv) {
+        char *p = fz_printf("%s/lib/python3.11/site-packages", venv);
+        if (fz_is_dir(p))
+            fz_strv_push(out, p);
+        free(p);
+    }
+    static const char *const dirs[] = {"/usr/local/lib/python3.11/dist-packages",
+                                       "/usr/lib/python3/dist-packages", NULL};
+    for (size_t i = 0; dirs[i]; i++)
+        if (fz_is_dir(dirs[i]))
+            fz_strv_push(out, dirs[i]);
 }
 
 static void add_whole_package(struct ctx *c, struct fz_module *pkg);
@@ -449,10 +688,17 @@ static struct fz_module *need(struct ctx *c, const char *name, const struct fz_m
             }
             m->reason = from ? fz_printf("imported by %s:%d", from->vpath, line)
                              : fz_xstrdup(reason);
-            if (m->is_package && !strchr(prefix, '.')
-                && (m->origin == FZ_ORIGIN_USER || strcmp(prefix, "encodings") == 0))
+            if (m->is_package && !strchr(prefix, '.') && m->origin != FZ_ORIGIN_STDLIB) {
                 add_whole_package(c, m);
-            if (m->origin == FZ_ORIGIN_STDLIB)
+                m = find(c->g, prefix);
+            } else if (m->is_package && strcmp(prefix, "encodings") == 0) {
+                add_whole_package(c, m);
+                m = find(c->g, prefix);
+            }
+            enum fz_origin origin = m->origin;
+            if (!strchr(prefix, '.') && origin != FZ_ORIGIN_STDLIB && !m->is_main)
+                add_distribution(c, m); /* may move the array */
+            if (origin == FZ_ORIGIN_STDLIB)
                 add_computed_imports(c, prefix);
             m = find(c->g, prefix); /* add() may have moved the array */
         }
@@ -467,21 +713,22 @@ static struct fz_module *need(struct ctx *c, const char *name, const struct fz_m
 /* Add every module below top-level package `pkg` (directory walk). */
 static void add_tree(struct ctx *c, const char *dir, const char *pkgname, enum fz_origin origin)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
     struct fz_strv names = {0};
-    struct dirent *e;
-    while ((e = readdir(d)))
-        fz_strv_push(&names, e->d_name);
-    closedir(d);
-    /* Sorted, so the graph (and the output) does not depend on readdir. */
-    for (size_t i = 1; i < names.n; i++)
-        for (size_t j = i; j > 0 && strcmp(names.v[j - 1], names.v[j]) > 0; j--) {
-            char *t = names.v[j];
-            names.v[j] = names.v[j - 1];
-            names.v[j - 1] = t;
-        }
+    if (fz_list_dir(dir, &names) < 0)
+        return;
+    if (origin != FZ_ORIGIN_STDLIB) {
+        /* Its data files (and those of directories that are not packages)
+         * go with it; subpackages bring their own below. */
+        char *vdir = fz_xstrdup(pkgname);
+        for (char *p = vdir; *p; p++)
+            if (*p == '.')
+                *p = '/';
+        char *why = fz_printf("data of package %.*s, packed whole",
+                              (int)strcspn(pkgname, "."), pkgname);
+        add_data_dir(c, dir, vdir, why, 1);
+        free(why);
+        free(vdir);
+    }
     for (size_t i = 0; i < names.n; i++) {
         const char *n = names.v[i];
         size_t len = strlen(n);
@@ -491,10 +738,11 @@ static void add_tree(struct ctx *c, const char *dir, const char *pkgname, enum f
             && strcmp(n, "__init__.py") != 0 && fz_is_file(path)) {
             modname = fz_printf("%s.%.*s", pkgname, (int)(len - 3), n);
         } else if (is_identifier(n, len) && fz_is_dir(path)) {
-            int is_test = strcmp(n, "test") == 0 || strcmp(n, "tests") == 0
-                          || strcmp(n, "idle_test") == 0;
+            /* Test suites of the standard library and of third-party
+             * distributions are left out (numpy's alone are 10 MB): code
+             * does not import them at run time; --include-module adds one. */
             char *init = fz_printf("%s/__init__.py", path);
-            if (fz_is_file(init) && !(is_test && origin == FZ_ORIGIN_STDLIB))
+            if (fz_is_file(init) && !(is_test_dir(n) && origin != FZ_ORIGIN_USER))
                 modname = fz_printf("%s.%s", pkgname, n);
             free(init);
         }
@@ -620,7 +868,10 @@ static int process(struct ctx *c, size_t i)
     struct fz_module *m = &c->g->mods[i];
     struct fz_importv iv = {0};
     size_t len = 0;
-    char *src = m->disk_path ? fz_read_file(m->disk_path, &len) : fz_xstrdup("");
+    char *src = m->source ? fz_xstrdup(m->source)
+                : m->disk_path ? fz_read_file(m->disk_path, &len) : fz_xstrdup("");
+    if (m->source)
+        len = strlen(src);
     if (!src)
         return -1;
     char *key = fz_cache_key(m->vpath, src, len);
@@ -684,6 +935,11 @@ static void drop_module(struct fz_graph *g, size_t i)
 static int cmp_modules(const void *a, const void *b)
 {
     return strcmp(((const struct fz_module *)a)->name, ((const struct fz_module *)b)->name);
+}
+
+static int cmp_data(const void *a, const void *b)
+{
+    return strcmp(((const struct fz_data *)a)->vpath, ((const struct fz_data *)b)->vpath);
 }
 
 static void report_misses(struct ctx *c)
@@ -802,6 +1058,8 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
     for (size_t i = 0; i < opt->paths.n && c.nroots < 63; i++)
         c.roots[c.nroots++] = (struct root){opt->paths.v[i], FZ_ORIGIN_USER};
     c.roots[c.nroots++] = (struct root){opt->stdlib_dir, FZ_ORIGIN_STDLIB};
+    for (size_t i = 0; i < opt->site_dirs.n && c.nroots < 64; i++)
+        c.roots[c.nroots++] = (struct root){opt->site_dirs.v[i], FZ_ORIGIN_SITE};
 
     const char *base = slash ? slash + 1 : opt->script;
     struct fz_module *main_mod = add(&c, "__main__");
@@ -818,16 +1076,30 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
     /* Progress on a terminal: a cold build of a large program compiles
      * hundreds of modules.  One line, rewritten in place. */
     int progress = !fz_verbose && isatty(STDERR_FILENO);
-    for (; c.next < g->n && !c.failed; c.next++) {
-        if (progress)
-            fprintf(stderr, "\rcryo: compiling modules: %zu found, %zu done\033[K", g->n, c.next);
-        int r = process(&c, c.next);
-        if (r < 0)
-            c.failed = 1;
-        else if (r == 1) {
-            drop_module(g, c.next);
-            c.next--;
+    for (int files_added = 0;;) {
+        for (; c.next < g->n && !c.failed; c.next++) {
+            if (progress)
+                fprintf(stderr, "\rcryo: compiling modules: %zu found, %zu done\033[K", g->n,
+                        c.next);
+            int r = process(&c, c.next);
+            if (r < 0)
+                c.failed = 1;
+            else if (r == 1) {
+                drop_module(g, c.next);
+                c.next--;
+            }
         }
+        /* The runtime's support for files other than code (runtime/
+         * cryo_files.py), when the program has some; without it, the
+         * importer answers that there are none (runtime/importer.c). */
+        if (files_added || c.failed || !g->ndata)
+            break;
+        files_added = 1;
+        struct fz_module *fm = add(&c, "_cryo_files");
+        fm->source = cryo_files_py;
+        fm->vpath = fz_xstrdup("_cryo_files.py");
+        fm->origin = FZ_ORIGIN_STDLIB;
+        fm->reason = fz_xstrdup("cryo's support for data files and distribution metadata");
     }
     if (progress)
         fputs("\r\033[K", stderr);
@@ -837,16 +1109,21 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
     fz_strv_free(&c.libfrozen_seen);
     fz_strv_free(&c.absent);
     fz_strv_free(&c.native);
+    free_dists(&c);
     free(script_dir);
     if (c.failed || g->missing_errors)
         return -1;
     qsort(g->mods, g->n, sizeof *g->mods, cmp_modules);
+    if (g->ndata)
+        qsort(g->data, g->ndata, sizeof *g->data, cmp_data);
     sort_natives(g);
     for (size_t i = 0; i < g->n; i++)
         fz_note("packed %-40s %s", g->mods[i].name, g->mods[i].reason ? g->mods[i].reason : "");
     for (size_t i = 0; i < g->natives.n; i++)
         fz_note("linked %-40s %s (extension module, builtin)", g->natives.v[i],
                 g->native_reasons.v[i]);
+    for (size_t i = 0; i < g->ndata; i++)
+        fz_note("data   %-40s %s", g->data[i].vpath, g->data[i].reason);
     return 0;
 }
 
@@ -855,6 +1132,13 @@ void fz_graph_free(struct fz_graph *g)
     while (g->n)
         drop_module(g, g->n - 1);
     free(g->mods);
+    for (size_t i = 0; i < g->ndata; i++) {
+        free(g->data[i].disk_path);
+        free(g->data[i].vpath);
+        free(g->data[i].reason);
+        free(g->data[i].zdata);
+    }
+    free(g->data);
     fz_strv_free(&g->natives);
     fz_strv_free(&g->native_reasons);
     memset(g, 0, sizeof *g);

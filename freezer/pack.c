@@ -1,5 +1,5 @@
 /* pack.c — write the payload: a pax tar archive (libarchive) whose members
- * are the modules' marshalled code, each one LZ4 block.  Format:
+ * are the modules' marshalled code and the data files, each one LZ4 block.  Format:
  * bootloader/payload_format.h.
  *
  * libarchive writes with no blocking (bytes_per_block 0), so every byte it
@@ -86,14 +86,18 @@ int fz_pack_write(struct fz_graph *g, const char *path, uint64_t *size, uint32_t
         goto fail;
 
     *entries = 0;
-    for (size_t i = 0; i < g->n; i++) {
-        struct fz_module *m = &g->mods[i];
-        char *name = fz_printf("%s%s", BL_ENTRY_CODE_PREFIX, m->name);
+    for (size_t i = 0; i < g->n + g->ndata; i++) {
+        int is_mod = i < g->n;
+        struct fz_module *m = is_mod ? &g->mods[i] : NULL;
+        struct fz_data *d = is_mod ? NULL : &g->data[i - g->n];
+        char *name = is_mod ? fz_printf("%s%s", BL_ENTRY_CODE_PREFIX, m->name)
+                            : fz_printf("%s%s", BL_ENTRY_DATA_PREFIX, d->vpath);
+        size_t zlen = is_mod ? m->zlen : d->zlen;
         archive_entry_clear(e);
         archive_entry_set_pathname(e, name);
         archive_entry_set_filetype(e, AE_IFREG);
         archive_entry_set_perm(e, 0644);
-        archive_entry_set_size(e, (la_int64_t)m->zlen);
+        archive_entry_set_size(e, (la_int64_t)zlen);
         /* Fixed metadata: the same inputs give a byte-identical payload. */
         archive_entry_set_mtime(e, 0, 0);
         archive_entry_set_uid(e, 0);
@@ -101,11 +105,13 @@ int fz_pack_write(struct fz_graph *g, const char *path, uint64_t *size, uint32_t
         free(name);
         if (archive_write_header(a, e) != ARCHIVE_OK)
             goto fail;
-        m->entry.offset = s.written;
-        m->entry.csize = (uint32_t)m->zlen;
-        m->entry.usize = m->usize;
-        m->entry.crc = m->crc;
-        if (m->zlen && archive_write_data(a, m->zdata, m->zlen) != (la_ssize_t)m->zlen)
+        struct bl_entry *be = is_mod ? &m->entry : &d->entry;
+        be->offset = s.written;
+        be->csize = (uint32_t)zlen;
+        be->usize = is_mod ? m->usize : d->usize;
+        be->crc = is_mod ? m->crc : d->crc;
+        const unsigned char *z = is_mod ? m->zdata : d->zdata;
+        if (zlen && archive_write_data(a, z, zlen) != (la_ssize_t)zlen)
             goto fail;
         (*entries)++;
     }

@@ -233,6 +233,65 @@ static PyObject *importer_get_filename(PyObject *self, PyObject *fullname)
     return m ? rt_module_origin(m) : NULL;
 }
 
+/* The loader methods for files other than code are Python, in the
+ * _cryo_files module the freezer packs with programs that need it
+ * (runtime/cryo_files.py). */
+static PyObject *call_files(const char *fn, PyObject *args, PyObject *kw)
+{
+    PyObject *mod = PyImport_ImportModule("_cryo_files");
+    if (!mod)
+        return NULL;
+    PyObject *f = PyObject_GetAttrString(mod, fn);
+    Py_DECREF(mod);
+    if (!f)
+        return NULL;
+    PyObject *r = PyObject_Call(f, args, kw);
+    Py_DECREF(f);
+    return r;
+}
+
+/* Whether the freezer packed _cryo_files: it does when the program has
+ * data files; without them there is nothing to read. */
+static int have_files(void)
+{
+    return rt_table_find(&cryo_app, "_cryo_files") != NULL;
+}
+
+static PyObject *importer_get_data(PyObject *self, PyObject *path)
+{
+    (void)self;
+    if (!have_files()) {
+        PyErr_SetObject(PyExc_FileNotFoundError, path);
+        return NULL;
+    }
+    PyObject *args = PyTuple_Pack(1, path);
+    PyObject *r = args ? call_files("get_data", args, NULL) : NULL;
+    Py_XDECREF(args);
+    return r;
+}
+
+static PyObject *importer_get_resource_reader(PyObject *self, PyObject *fullname)
+{
+    (void)self;
+    const struct rt_module *m = lookup(fullname, 1);
+    if (!m)
+        return NULL;
+    if (!(m->flags & RT_MOD_PACKAGE) || !have_files())
+        Py_RETURN_NONE; /* resources belong to packages (importlib.resources) */
+    PyObject *args = PyTuple_Pack(1, fullname);
+    PyObject *r = args ? call_files("resource_reader", args, NULL) : NULL;
+    Py_XDECREF(args);
+    return r;
+}
+
+static PyObject *importer_find_distributions(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    if (!have_files())
+        return PyList_New(0);
+    return call_files("find_distributions", args, kw);
+}
+
 static PyMethodDef importer_methods[] = {
     {"find_spec", (PyCFunction)(void (*)(void))importer_find_spec,
      METH_VARARGS | METH_KEYWORDS, "Spec of a frozen module, or None."},
@@ -242,6 +301,11 @@ static PyMethodDef importer_methods[] = {
     {"get_source", importer_get_source, METH_O, "None: sources are not shipped."},
     {"is_package", importer_is_package, METH_O, "Whether a frozen module is a package."},
     {"get_filename", importer_get_filename, METH_O, "Virtual path of a frozen module."},
+    {"get_data", importer_get_data, METH_O, "Bytes of a packed data file, by path."},
+    {"get_resource_reader", importer_get_resource_reader, METH_O,
+     "importlib.resources reader of a frozen package's data."},
+    {"find_distributions", (PyCFunction)(void (*)(void))importer_find_distributions,
+     METH_VARARGS | METH_KEYWORDS, "importlib.metadata distributions packed."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -275,7 +339,76 @@ static PyObject *cryo_stats(PyObject *self, PyObject *unused)
     return gc_stats_dict();
 }
 
+/* _cryo.read_data(path): the bytes of the data file at `path` (relative
+ * to the virtual tree's root); FileNotFoundError if none is packed. */
+static PyObject *cryo_read_data(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    const char *path = PyUnicode_AsUTF8(arg);
+    if (!path)
+        return NULL;
+    const struct rt_data *d = rt_data_find(&cryo_app, path);
+    if (!d) {
+        PyErr_SetObject(PyExc_FileNotFoundError, arg);
+        return NULL;
+    }
+    PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)d->data.usize);
+    if (!b)
+        return NULL;
+    enum bl_err err = bl_payload_read(&rt_payload, &d->data, (unsigned char *)PyBytes_AS_STRING(b));
+    if (err != BL_OK) {
+        Py_DECREF(b);
+        if (err == BL_ERR_NOMEM)
+            return PyErr_NoMemory();
+        return PyErr_Format(PyExc_OSError, "cannot read '%s' from '%U': %s; rebuild the "
+                            "program or download it again", path, rt_root, bl_strerror(err));
+    }
+    return b;
+}
+
+/* _cryo.data_sizes(): {path: size} of every packed data file. */
+static PyObject *cryo_data_sizes(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    PyObject *d = PyDict_New();
+    for (size_t i = 0; d && i < cryo_app.data_count; i++) {
+        PyObject *v = PyLong_FromUnsignedLong(cryo_app.data[i].data.usize);
+        if (!v || PyDict_SetItemString(d, cryo_app.data[i].path, v) < 0) {
+            Py_XDECREF(v);
+            Py_CLEAR(d);
+            break;
+        }
+        Py_DECREF(v);
+    }
+    return d;
+}
+
+/* _cryo.module_paths(): the virtual paths of every frozen module. */
+static PyObject *cryo_module_paths(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    PyObject *t = PyTuple_New((Py_ssize_t)cryo_app.module_count);
+    for (size_t i = 0; t && i < cryo_app.module_count; i++) {
+        PyObject *s = PyUnicode_FromString(cryo_app.modules[i].path);
+        if (!s) {
+            Py_CLEAR(t);
+            break;
+        }
+        PyTuple_SET_ITEM(t, (Py_ssize_t)i, s);
+    }
+    return t;
+}
+
 static PyMethodDef cryo_methods[] = {
+    {"read_data", cryo_read_data, METH_O,
+     "read_data(path) -> bytes\n\nA packed data file, by its path relative to the\n"
+     "executable's virtual tree."},
+    {"data_sizes", cryo_data_sizes, METH_NOARGS,
+     "data_sizes() -> dict\n\nEvery packed data file's path and size."},
+    {"module_paths", cryo_module_paths, METH_NOARGS,
+     "module_paths() -> tuple\n\nEvery frozen module's path in the virtual tree."},
     {"stats", cryo_stats, METH_NOARGS,
      "stats() -> dict\n\nMemory and collector statistics of this process: bytes by\n"
      "domain and size class (current and peak), pages and arenas held and\n"

@@ -126,6 +126,20 @@ static const struct rt_module *find_main(void)
     return NULL;
 }
 
+/* Programs that carry data files: open(), os.stat() and the rest see the
+ * virtual tree (runtime/cryo_files.py, install()).  0 or -1 with an
+ * exception set. */
+static int install_files(void)
+{
+    if (cryo_app.data_count == 0)
+        return 0;
+    PyObject *mod = PyImport_ImportModule("_cryo_files");
+    PyObject *r = mod ? PyObject_CallMethod(mod, "install", NULL) : NULL;
+    Py_XDECREF(mod);
+    Py_XDECREF(r);
+    return r ? 0 : -1;
+}
+
 /* A fresh __main__ module in sys.modules, as the interpreter's own
  * (add_main_module) has it: __builtins__ and the loader.  The one made
  * during start-up was frozen with the other start-up objects
@@ -259,7 +273,7 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
         Py_ExitStatusException(st);
 
     if (PySys_SetObject("frozen", Py_True) < 0 || add_site_builtins() < 0
-        || gc_cycle_start() < 0) {
+        || install_files() < 0 || gc_cycle_start() < 0) {
         PyErr_Print();
         Py_FatalError("cannot finish the frozen program's start-up");
     }

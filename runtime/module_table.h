@@ -48,6 +48,13 @@ struct rt_native {
     struct _object *(*init)(void);
 };
 
+/* A data file in the payload (package data, distribution metadata), at
+ * `path` in the virtual tree, relative to its root. */
+struct rt_data {
+    const char *path;
+    struct bl_entry data;
+};
+
 struct rt_app {
     uint32_t payload_crc;  /* CRC of the payload this table was made for */
     uint32_t flags;        /* RT_APP_* */
@@ -58,11 +65,16 @@ struct rt_app {
                               negative field: the built-in default) */
     size_t native_count;
     const struct rt_native *natives; /* sorted by name */
+    size_t data_count;
+    const struct rt_data *data;      /* sorted by path (strcmp) */
 };
 
 /* Binary search of app->modules by name; NULL when absent (runtime/table.c).
  * The table is a parameter so tests can pass their own. */
 const struct rt_module *rt_table_find(const struct rt_app *app, const char *name);
+
+/* Binary search of app->data by path; NULL when absent (runtime/table.c). */
+const struct rt_data *rt_data_find(const struct rt_app *app, const char *path);
 
 /* Defined by the generated C file of each frozen program. */
 extern const struct rt_app cryo_app;

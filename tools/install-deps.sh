@@ -2,7 +2,7 @@
 # Install everything cryo needs to build, run its tests and benchmarks, from
 # Debian 12's own packages (run as root on a fresh machine; safe to re-run),
 # then build cryo's own libpython once per machine (tools/libpython/build.py:
-# about 12 minutes the first time, reused from its cache after that).
+# about 5 to 8 minutes the first time, reused from its cache after that).
 #
 #   gcc, libc6-dev        the C compiler cryo drives to link frozen programs
 #   meson, ninja-build,   the build
@@ -18,7 +18,9 @@
 #   util-linux, binutils  end-to-end tests (setpriv, mount; objdump, readelf)
 #   time                  /usr/bin/time, used by the benchmarks
 #   valgrind              tests/gc: the arena allocator's unit tests run again
-#                         under memcheck (test 'arena_valgrind')
+#                         under memcheck (test 'arena_valgrind'); and the
+#                         start-up profile that orders frozen programs' text
+#                         (tools/startup_order.py, run by the build)
 #   libpython3.11-testsuite  CPython's own test suite (/usr/lib/python3.11/test/):
 #                         tests/cpython freezes test_gc, test_weakref and
 #                         test_finalization with cryo and compares with python3.11
@@ -32,12 +34,16 @@
 #                         GNU ld's time (freezer/cc.c)
 #   python3-yaml          a Debian-built third-party extension module
 #                         (_yaml), loaded by a frozen test program
+#   python3-pygments python3-jinja2 python3-markupsafe python3-rich
+#                         third-party distributions the end-to-end tests
+#                         freeze (tests/e2e/programs/tp_*.py)
 set -euo pipefail
 packages=(gcc libc6-dev meson ninja-build pkg-config python3.11 libpython3.11-dev
           zlib1g-dev libexpat1-dev libarchive-dev liblz4-dev libcriterion-dev util-linux
           binutils time libpython3.11-testsuite valgrind make dpkg-dev
           libssl-dev libsqlite3-dev libffi-dev liblzma-dev libbz2-dev uuid-dev
-          libncurses-dev libcrypt-dev lld python3-yaml)
+          libncurses-dev libcrypt-dev lld python3-yaml
+          python3-pygments python3-jinja2 python3-markupsafe python3-rich)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' \

@@ -101,6 +101,7 @@ struct opts {
     const char *const *paths;     /* NULL-terminated, relative to the tree */
     const char *const *includes;
     const char *const *excludes;
+    const char *const *site;      /* site directories, relative to the tree */
     const struct fz_natives *natives; /* NULL: Debian's libpython (none) */
 };
 
@@ -122,7 +123,13 @@ static int build(const struct tree *t, const char *script, const struct opts *o,
         fz_strv_push(&opt.includes, *p);
     for (const char *const *p = o ? o->excludes : NULL; p && *p; p++)
         fz_strv_push(&opt.excludes, *p);
+    for (const char *const *p = o ? o->site : NULL; p && *p; p++) {
+        char *d = tree_path(t, *p);
+        fz_strv_push(&opt.site_dirs, d);
+        free(d);
+    }
     int r = fz_graph_build(&opt, g);
+    fz_strv_free(&opt.site_dirs);
     fz_strv_free(&opt.paths);
     fz_strv_free(&opt.includes);
     fz_strv_free(&opt.excludes);
@@ -168,6 +175,14 @@ static void must_not_have_tree(const struct fz_graph *g, const char *prefix)
         cr_expect(!(strncmp(s, prefix, n) == 0 && (s[n] == '\0' || s[n] == '.')),
                   "module '%s' should not be in the graph", s);
     }
+}
+
+static const struct fz_data *data_file(const struct fz_graph *g, const char *vpath)
+{
+    for (size_t i = 0; i < g->ndata; i++)
+        if (strcmp(g->data[i].vpath, vpath) == 0)
+            return &g->data[i];
+    return NULL;
 }
 
 /* A standard library of our own: encodings (always packed) and whatever
@@ -1016,6 +1031,133 @@ Test(graph, holds_each_module_s_compiled_code)
         Py_DECREF(code);
         free(raw);
     }
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+/* ---- package data, site directories, distributions ---- */
+
+Test(graph, packs_the_data_files_of_a_user_package)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import pkg\n");
+    put(&t, "pkg/__init__.py", "");
+    put(&t, "pkg/data.txt", "text\n");
+    put(&t, "pkg/res/nested/conf.json", "{}\n");   /* not a package: data */
+    put(&t, "pkg/inner/__init__.py", "");
+    put(&t, "pkg/inner/icon.bin", "\x01\x02");
+    put(&t, "pkg/__pycache__/x.cpython-311.pyc", "junk");
+    put(&t, "pkg/.hidden", "x");
+    put(&t, "pkg/native.cpython-311-x86_64-linux-gnu.so", "not really");
+    put(&t, "pkg/res/helper.py", "");                 /* a .py is never data */
+    put(&t, "outside.txt", "not in a package\n");
+    build_ok(&t, "app.py", NULL, &g);
+    const struct fz_data *d = data_file(&g, "pkg/data.txt");
+    cr_assert_not_null(d, "pkg/data.txt is not packed");
+    cr_expect_eq(d->usize, 5);
+    cr_expect_not_null(data_file(&g, "pkg/res/nested/conf.json"));
+    cr_expect_not_null(data_file(&g, "pkg/inner/icon.bin"));
+    cr_expect_null(data_file(&g, "pkg/__pycache__/x.cpython-311.pyc"));
+    cr_expect_null(data_file(&g, "pkg/.hidden"));
+    cr_expect_null(data_file(&g, "pkg/native.cpython-311-x86_64-linux-gnu.so"));
+    cr_expect_null(data_file(&g, "pkg/res/helper.py"));
+    cr_expect_null(data_file(&g, "outside.txt"));
+    cr_expect_eq(g.ndata, 3, "%zu data files packed", g.ndata);
+    for (size_t i = 1; i < g.ndata; i++)
+        cr_expect(strcmp(g.data[i - 1].vpath, g.data[i].vpath) < 0, "data not sorted");
+    /* The runtime's support for reading them comes with them. */
+    must_have(&g, "_cryo_files");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, packs_no_file_support_into_a_program_without_data)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "print('hi')\n");
+    build_ok(&t, "app.py", NULL, &g);
+    must_not_have(&g, "_cryo_files");
+    cr_expect_eq(g.ndata, 0);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, finds_third_party_packages_in_site_directories_whole_without_tests)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import third\n");
+    put(&t, "site/third/__init__.py", "import third.core\ntry:\n    import optional_dep\n"
+                                      "except ImportError:\n    pass\nimport never_there\n");
+    put(&t, "site/third/core.py", "");
+    put(&t, "site/third/plugins/__init__.py", "");
+    put(&t, "site/third/plugins/extra.py", "");
+    put(&t, "site/third/tests/__init__.py", "");
+    put(&t, "site/third/tests/test_core.py", "");
+    put(&t, "site/third/templates/page.html", "<p>\n");
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.site = site};
+    /* A missing import in third-party code is the package's business, as
+     * in the standard library: not an error. */
+    build_ok(&t, "app.py", &o, &g);
+    cr_expect_eq(must_have(&g, "third")->origin, FZ_ORIGIN_SITE);
+    must_have(&g, "third.core");
+    must_have(&g, "third.plugins.extra");
+    must_not_have_tree(&g, "third.tests");
+    cr_expect_not_null(data_file(&g, "third/templates/page.html"));
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, prefers_the_standard_library_to_site_directories)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "app.py", "import shared\n");
+    put(&t, "std/shared.py", "");
+    put(&t, "site/shared/__init__.py", "");
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.stdlib = "std", .site = site};
+    build_ok(&t, "app.py", &o, &g);
+    const struct fz_module *m = must_have(&g, "shared");
+    cr_expect_eq(m->origin, FZ_ORIGIN_STDLIB);
+    cr_expect(!m->is_package, "the site directory's package was taken");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, packs_a_distribution_whole_with_its_metadata)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import alpha\n");
+    put(&t, "site/alpha/__init__.py", "");
+    put(&t, "site/beta.py", "");
+    put(&t, "site/gamma.py", "");
+    put(&t, "site/Alpha_Dist-1.0.dist-info/METADATA", "Name: alpha-dist\nVersion: 1.0\n");
+    put(&t, "site/Alpha_Dist-1.0.dist-info/top_level.txt", "alpha\nbeta\n");
+    /* A distribution found by RECORD alone, and one the program does not use. */
+    put(&t, "site/rec-2.0.dist-info/METADATA", "Name: rec\nVersion: 2.0\n");
+    put(&t, "site/rec-2.0.dist-info/RECORD", "alpha/extra.txt,,\nrec-2.0.dist-info/METADATA,,\n");
+    put(&t, "site/gamma-3.0.egg-info/PKG-INFO", "Name: gamma\nVersion: 3.0\n");
+    put(&t, "site/gamma-3.0.egg-info/top_level.txt", "gamma\n");
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.site = site};
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "beta");
+    must_not_have(&g, "gamma");
+    cr_expect_not_null(data_file(&g, "Alpha_Dist-1.0.dist-info/METADATA"));
+    cr_expect_not_null(data_file(&g, "Alpha_Dist-1.0.dist-info/top_level.txt"));
+    cr_expect_not_null(data_file(&g, "rec-2.0.dist-info/RECORD"));
+    cr_expect_null(data_file(&g, "gamma-3.0.egg-info/PKG-INFO"));
     fz_graph_free(&g);
     tree_free(&t);
 }
