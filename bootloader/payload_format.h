@@ -58,6 +58,13 @@
  * metadata) is "data/<its path in the virtual tree>". */
 #define BL_ENTRY_CODE_PREFIX "code/"
 #define BL_ENTRY_DATA_PREFIX "data/"
+/* Native files are stored, not compressed (csize == usize, the bytes are
+ * the file, `crc` their checksum), so that the kernel can copy them out of
+ * the executable without passing through the process (sendfile): a
+ * third-party extension module is "native/<its path in the virtual
+ * tree>", a shared library it needs "lib/<the name DT_NEEDED asks for>". */
+#define BL_ENTRY_NATIVE_PREFIX "native/"
+#define BL_ENTRY_LIB_PREFIX "lib/"
 
 /* Payload checksum: three lanes of CRC-32C over 24-byte groups; the exact
  * definition is in bootloader/checksum.c.  Streaming updates must pass

@@ -220,7 +220,7 @@ int fz_build(const struct fz_build_options *opt)
     if (fz_pack_write(&g, payload, &payload_size, &payload_crc, &entries) < 0)
         goto done;
     uint32_t flags = opt->allow_python_env ? RT_APP_ALLOW_PYTHON_ENV : 0;
-    if (fz_emit_table(&g, payload_crc, flags, &opt->gc, table_c) < 0)
+    if (fz_emit_table(&g, payload_crc, flags, &opt->gc, opt->native_mode, table_c) < 0)
         goto done;
     double t1 = now();
     if (fz_cc_compile(&tc, table_c, table_o) < 0)

@@ -23,7 +23,7 @@ static void put_cstr(FILE *f, const char *s)
 }
 
 int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_flags,
-                  const struct gc_config *gc, const char *path)
+                  const struct gc_config *gc, uint32_t native_mode, const char *path)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
@@ -74,16 +74,62 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
         }
         fputs("};\n", f);
     }
+    /* Native files: libraries first (extensions refer to them by index). */
+    if (g->nlibs) {
+        fputs("\nstatic const struct rt_lib libs[] = {\n", f);
+        for (size_t i = 0; i < g->nlibs; i++) {
+            const struct fz_native_file *l = &g->libs[i];
+            fputs("    {", f);
+            put_cstr(f, l->name);
+            fprintf(f, ", {%lluu, %uu, %uu, 0x%08xu}},\n", (unsigned long long)l->entry.offset,
+                    l->entry.csize, l->entry.usize, l->entry.crc);
+        }
+        fputs("};\n", f);
+    }
+    size_t ndeps = 0;
+    if (g->nexts) {
+        fputs("\nstatic const uint32_t lib_deps[] = {", f);
+        for (size_t i = 0; i < g->nexts; i++)
+            for (size_t k = 0; k < g->exts[i].deps.n; k++) {
+                size_t li = 0;
+                while (li < g->nlibs && strcmp(g->libs[li].name, g->exts[i].deps.v[k]) != 0)
+                    li++;
+                if (li == g->nlibs)
+                    continue; /* --allow-missing-lib: left to the target */
+                fprintf(f, "%s%zu", ndeps++ ? ", " : "", li);
+            }
+        fputs(ndeps ? "};\n" : "0};\n", f);
+        fputs("\nstatic const struct rt_ext exts[] = {\n", f);
+        size_t first = 0;
+        for (size_t i = 0; i < g->nexts; i++) {
+            const struct fz_native_file *x = &g->exts[i];
+            size_t count = 0;
+            for (size_t k = 0; k < x->deps.n; k++)
+                for (size_t li = 0; li < g->nlibs; li++)
+                    if (strcmp(g->libs[li].name, x->deps.v[k]) == 0)
+                        count++;
+            fputs("    {", f);
+            put_cstr(f, x->name);
+            fputs(", ", f);
+            put_cstr(f, x->vpath);
+            fprintf(f, ", {%lluu, %uu, %uu, 0x%08xu}, %zuu, %zuu},\n",
+                    (unsigned long long)x->entry.offset, x->entry.csize, x->entry.usize,
+                    x->entry.crc, first, count);
+            first += count;
+        }
+        fputs("};\n", f);
+    }
     /* %.17g: a double written so that it reads back exactly. */
     fprintf(f, "\nconst struct rt_app cryo_app = {\n"
                "    0x%08xu, 0x%xu, sizeof modules / sizeof modules[0], modules,\n"
                "    /* allocator, gc, gc_growth, gc_pause_ms, mem_release_kib\n"
                "     * (-1: built-in default; CRYO_* variables override) */\n"
                "    {%d, %d, %.17g, %.17g, %ld},\n"
-               "    %zu, %s,\n    %zu, %s,\n};\n",
+               "    %zu, %s,\n    %zu, %s,\n    %zu, %s, %zu, %s, %s,\n    %uu,\n};\n",
             payload_crc, app_flags, gc->allocator, gc->policy, gc->growth, gc->pause_ms,
             gc->mem_release_kib, g->natives.n, g->natives.n ? "natives" : "NULL", g->ndata,
-            g->ndata ? "data" : "NULL");
+            g->ndata ? "data" : "NULL", g->nexts, g->nexts ? "exts" : "NULL", g->nlibs,
+            g->nlibs ? "libs" : "NULL", g->nexts ? "lib_deps" : "NULL", native_mode);
     if (fclose(f) != 0) {
         fz_error("cannot write '%s': %s", path, strerror(errno));
         return -1;

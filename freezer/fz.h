@@ -45,6 +45,7 @@ struct fz_strv {
 };
 void fz_strv_push(struct fz_strv *sv, const char *s); /* copies s */
 void fz_strv_free(struct fz_strv *sv);
+int fz_strv_has(const struct fz_strv *sv, const char *s);
 
 /* Read a whole file; NUL-terminated; *len excludes the NUL.  Reports and
  * returns NULL on failure, naming `path`. */
@@ -111,6 +112,41 @@ char *fz_cache_key(const char *vpath, const char *src, size_t len);
 int fz_cache_get(const char *key, struct fz_module *m, struct fz_importv *imports);
 void fz_cache_put(const char *key, const struct fz_module *m, const struct fz_importv *imports);
 
+/* ---- elfdeps.c: shared libraries an extension module needs ----------- */
+
+/* What the loader reads of a shared object: DT_SONAME, DT_NEEDED, and the
+ * search paths of DT_RPATH / DT_RUNPATH with $ORIGIN expanded. */
+struct fz_elf {
+    char *soname;                       /* NULL if none */
+    struct fz_strv needed, rpath, runpath;
+};
+/* Read `path` (libelf).  0, or -1 with *why (malloc'd) saying what is
+ * wrong: not ELF, not x86-64, not a shared object, damaged, cut short. */
+int fz_elf_read(const char *path, struct fz_elf *out, char **why);
+void fz_elf_free(struct fz_elf *e);
+/* One of glibc's own libraries, never packed. */
+int fz_elf_is_glibc(const char *soname);
+/* Where the loader would find DT_NEEDED `name` of `from` (malloc'd), or
+ * NULL (elfdeps.c has the order). */
+char *fz_elf_find(const char *name, const struct fz_elf *from);
+
+/* The libraries of a closure: the name objects ask for (DT_NEEDED), the
+ * real path of the file found, and the first object that asked. */
+struct fz_lib {
+    char *name, *path, *needed_by;
+};
+struct fz_libset {
+    struct fz_lib *v;
+    size_t n;
+};
+/* Add the libraries that the shared object `path` needs, directly or not,
+ * to `set`; append their names to `order`, each after all it needs; names
+ * that cannot be found go to `missing`.  0, or -1 after reporting (the
+ * object or a library cannot be read). */
+int fz_elf_closure(const char *path, struct fz_libset *set, struct fz_strv *order,
+                   struct fz_strv *missing);
+void fz_libset_free(struct fz_libset *set);
+
 /* ---- natives.c: extension modules of cryo's own libpython ------------ */
 
 /* One module of the manifest (format: tools/libpython/build.py). */
@@ -174,9 +210,24 @@ struct fz_data {
     struct bl_entry entry;
 };
 
+/* A native file, packed as it is: a third-party extension module, or a
+ * shared library extension modules need (elfdeps.c). */
+struct fz_native_file {
+    char *name;          /* extension: dotted module name; library: the name
+                            DT_NEEDED asks for (its SONAME) */
+    char *disk_path;     /* the file packed (symbolic links resolved) */
+    char *vpath;         /* extension: its path in the virtual tree */
+    char *reason;        /* why it is in, for -v */
+    struct fz_strv deps; /* extension: libraries to load first, in order */
+    uint32_t size, crc;  /* filled by pack.c */
+    struct bl_entry entry;
+};
+
 struct fz_graph {
     struct fz_module *mods;
     size_t n, cap;
+    struct fz_native_file *exts, *libs;  /* sorted by name once built */
+    size_t nexts, nlibs;
     struct fz_data *data;    /* sorted by vpath once built */
     size_t ndata, capdata;
     size_t missing_errors;   /* unguarded imports of user code not found */
@@ -189,6 +240,7 @@ struct fz_graph_options {
     const char *script;
     struct fz_strv paths;     /* --path, in order, before the stdlib */
     struct fz_strv site_dirs; /* after the stdlib: fz_site_dirs() */
+    struct fz_strv allow_missing_libs; /* --allow-missing-lib */
     struct fz_strv includes;  /* --include-module */
     struct fz_strv excludes;  /* --exclude-module */
     const char *stdlib_dir;
@@ -227,7 +279,7 @@ unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen);
 /* `gc`: the build's memory-manager defaults (cryo build --allocator, --gc,
  * --gc-growth, --gc-pause-ms, --mem-release; negative fields: built-in). */
 int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_flags,
-                  const struct gc_config *gc, const char *path);
+                  const struct gc_config *gc, uint32_t native_mode, const char *path);
 
 /* ---- cc.c ------------------------------------------------------------ */
 
@@ -265,6 +317,7 @@ struct fz_build_options {
     int keep_symbols;  /* --keep-symbols: do not strip the output */
     struct gc_config gc; /* --allocator/--gc/--gc-* and --mem-release, checked
                             by main.c; -1: the built-in default */
+    uint32_t native_mode; /* --native: RT_NATIVE_* */
 };
 
 int fz_build(const struct fz_build_options *opt);

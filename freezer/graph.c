@@ -38,6 +38,7 @@
  * note (the standard library imports platform modules such as `nt` or
  * `_winapi` under run-time conditions).
  */
+#define _GNU_SOURCE /* memmem */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,7 @@ struct ctx {
     struct dist *dists;           /* distributions' metadata, per root */
     size_t ndists, capdists;
     struct fz_strv dist_roots;    /* roots whose metadata is in dists */
+    struct fz_libset libset;      /* libraries the packed extensions need */
     int failed;
 };
 
@@ -126,13 +128,6 @@ static int name_in(const char *name, const char *const *list)
     return 0;
 }
 
-static int strv_has(const struct fz_strv *sv, const char *s)
-{
-    for (size_t i = 0; i < sv->n; i++)
-        if (strcmp(sv->v[i], s) == 0)
-            return 1;
-    return 0;
-}
 
 /* NAME or a submodule of NAME was excluded with --exclude-module. */
 static int excluded(const struct ctx *c, const char *name)
@@ -220,17 +215,125 @@ static void record_miss(struct ctx *c, const char *name, const struct fz_module 
 static const char *const native_suffixes[] = {
     ".cpython-311-x86_64-linux-gnu.so", ".abi3.so", ".so", NULL};
 
-/* Does `dir` hold a native extension module named `last`? */
-static int has_native(const char *dir, const char *last)
+/* The native extension module named `last` in `dir` (malloc'd path), or
+ * NULL; importlib's order of suffixes. */
+static char *native_path(const char *dir, const char *last)
 {
     for (int i = 0; native_suffixes[i]; i++) {
         char *p = fz_printf("%s/%s%s", dir, last, native_suffixes[i]);
-        int yes = fz_is_file(p);
+        if (fz_is_file(p))
+            return p;
         free(p);
-        if (yes)
-            return 1;
     }
-    return 0;
+    return NULL;
+}
+
+static int has_native(const char *dir, const char *last)
+{
+    char *p = native_path(dir, last);
+    free(p);
+    return p != NULL;
+}
+
+/* The module name a native file's name gives ("_yaml" for
+ * "_yaml.cpython-311-x86_64-linux-gnu.so"), or NULL. */
+static char *native_stem(const char *file)
+{
+    size_t len = strlen(file);
+    for (int i = 0; native_suffixes[i]; i++) {
+        size_t k = strlen(native_suffixes[i]);
+        if (len > k && strcmp(file + len - k, native_suffixes[i]) == 0
+            && is_identifier(file, len - k))
+            return fz_printf("%.*s", (int)(len - k), file);
+    }
+    return NULL;
+}
+
+static struct fz_native_file *find_ext(struct fz_graph *g, const char *name)
+{
+    for (size_t i = 0; i < g->nexts; i++)
+        if (strcmp(g->exts[i].name, name) == 0)
+            return &g->exts[i];
+    return NULL;
+}
+
+/* Modules that extension modules import from C (PyImport_ImportModule),
+ * which no bytecode scan sees: an extension whose file holds the name
+ * brings the module.  cffi's out-of-line modules (cryptography's
+ * _openssl, among others) import its backend that way. */
+static const char *const c_imports[] = {"_cffi_backend", NULL};
+
+static struct fz_module *need(struct ctx *c, const char *name, const struct fz_module *from,
+                              int line, int guarded, const char *reason);
+
+static void add_c_imports(struct ctx *c, const char *name, const char *path)
+{
+    size_t len;
+    char *bytes = fz_read_file(path, &len);
+    if (!bytes)
+        return;
+    for (size_t i = 0; c_imports[i]; i++) {
+        size_t k = strlen(c_imports[i]) + 1; /* with its NUL: a C string */
+        if (strcmp(c_imports[i], name) != 0 && memmem(bytes, len, c_imports[i], k)) {
+            struct fz_module from = {.name = (char *)name, .vpath = (char *)name,
+                                     .origin = FZ_ORIGIN_SITE};
+            need(c, c_imports[i], &from, 0, 1, NULL);
+        }
+    }
+    free(bytes);
+}
+
+/* Pack the extension module `name`, the file `path`, and the libraries it
+ * needs.  0, or -1 after reporting. */
+static int add_extension(struct ctx *c, const char *name, const char *path, const char *reason)
+{
+    struct fz_graph *g = c->g;
+    if (find_ext(g, name))
+        return 0;
+    struct fz_strv order = {0}, missing = {0};
+    if (fz_elf_closure(path, &c->libset, &order, &missing) < 0) {
+        c->failed = 1;
+        fz_strv_free(&order);
+        fz_strv_free(&missing);
+        return -1;
+    }
+    for (size_t i = 0; i < missing.n; i++) {
+        if (fz_strv_has(&c->opt->allow_missing_libs, missing.v[i]))
+            continue;
+        fz_error("extension module '%s' ('%s') needs the shared library '%s', which is not on "
+                 "this machine; install it (its Debian package: apt-file search %s), or build "
+                 "without it with --allow-missing-lib %s", name, path, missing.v[i],
+                 missing.v[i], missing.v[i]);
+        c->failed = 1;
+    }
+    fz_strv_free(&missing);
+    g->exts = fz_xrealloc(g->exts, (g->nexts + 1) * sizeof *g->exts);
+    struct fz_native_file *e = &g->exts[g->nexts++];
+    memset(e, 0, sizeof *e);
+    e->name = fz_xstrdup(name);
+    e->disk_path = realpath(path, NULL);
+    if (!e->disk_path)
+        e->disk_path = fz_xstrdup(path);
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    char *dir = fz_xstrdup(name);
+    char *dot = strrchr(dir, '.');
+    if (dot) {
+        *dot = '\0';
+        for (char *p = dir; *p; p++)
+            if (*p == '.')
+                *p = '/';
+        e->vpath = fz_printf("%s/%s", dir, base);
+    } else {
+        e->vpath = fz_xstrdup(base);
+    }
+    free(dir);
+    e->reason = fz_xstrdup(reason);
+    e->deps = order;
+    char *real = fz_xstrdup(e->disk_path), *nm = fz_xstrdup(name);
+    add_c_imports(c, nm, real); /* may grow g->exts */
+    free(real);
+    free(nm);
+    return c->failed ? -1 : 0;
 }
 
 /* Fill m from what `dir` holds for module `last`; 1 if found, 0 if not,
@@ -278,9 +381,9 @@ static char *vpath_for(const char *name, int is_package)
 
 /* ---- package data and distribution metadata ---- */
 
-/* Names never packed as data: caches, compiled files, editor and VCS
- * droppings.  Native extension files (.so) are not data either: they are
- * reported as natives. */
+/* Names never packed as data: caches, compiled files, dotfiles.  Native
+ * files (.so, .so.N) are not data either: extension modules and the
+ * libraries they need are packed as native files. */
 static int is_data_name(const char *n)
 {
     size_t len = strlen(n);
@@ -292,6 +395,11 @@ static int is_data_name(const char *n)
         if (len >= k && strcmp(n + len - k, skip_suffixes[i]) == 0)
             return 0;
     }
+    /* A versioned shared library (libfoo.so.1.2): packed, if an extension
+     * needs it, as a library. */
+    const char *so = strstr(n, ".so.");
+    if (so && so[4] && strspn(so + 4, "0123456789.") == strlen(so + 4))
+        return 0;
     return 1;
 }
 
@@ -370,7 +478,7 @@ static void add_data_dir(struct ctx *c, const char *dir, const char *vdir, const
  * each path in RECORD). */
 static void load_dists(struct ctx *c, const char *root)
 {
-    if (strv_has(&c->dist_roots, root))
+    if (fz_strv_has(&c->dist_roots, root))
         return;
     fz_strv_push(&c->dist_roots, root);
     struct fz_strv names = {0};
@@ -404,7 +512,7 @@ static void load_dists(struct ctx *c, const char *root)
                 line[k - 3] = '\0';
             else if (is_record && line[k] != '/' && strchr(line, '.'))
                 continue; /* a top-level file that is not a module */
-            if (*line && is_identifier(line, strlen(line)) && !strv_has(&d.tops, line))
+            if (*line && is_identifier(line, strlen(line)) && !fz_strv_has(&d.tops, line))
                 fz_strv_push(&d.tops, line);
         }
         free(text);
@@ -440,7 +548,7 @@ static void add_distribution(struct ctx *c, const struct fz_module *m)
     load_dists(c, root);
     for (size_t i = 0; i < c->ndists; i++) {
         struct dist *d = &c->dists[i];
-        if (d->packed || strcmp(d->root, root) != 0 || !strv_has(&d->tops, top))
+        if (d->packed || strcmp(d->root, root) != 0 || !fz_strv_has(&d->tops, top))
             continue;
         d->packed = 1;
         char *dir = fz_printf("%s/%s", d->root, d->dir_name);
@@ -505,16 +613,17 @@ static struct fz_module *locate(struct ctx *c, const char *name, const char **wh
     int r = 0;
     enum fz_origin origin = FZ_ORIGIN_STDLIB;
     const char *dot = strrchr(name, '.');
+    const char *native_dir = NULL, *native_sub = ""; /* where a packable native is */
     *why = "not found";
 
-    if (strv_has(&c->absent, name))
+    if (fz_strv_has(&c->absent, name))
         return NULL;
     if (!dot) {
         /* A namespace package only when no root has a regular module or
          * package of that name, as importlib's PathFinder decides. */
         struct fz_module ns = {0};
         enum fz_origin ns_origin = FZ_ORIGIN_STDLIB;
-        for (size_t i = 0; i < c->nroots && r != 1; i++) {
+        for (size_t i = 0; i < c->nroots && r != 1 && r != 2; i++) {
             struct fz_module f = {0};
             int ri = probe(c->roots[i].dir, name, &f);
             if (ri == 1) {
@@ -526,8 +635,11 @@ static struct fz_module *locate(struct ctx *c, const char *name, const char **wh
                 ns_origin = c->roots[i].origin;
             } else {
                 free(f.pkg_dir);
-                if (ri == 2)
+                if (ri == 2) {
                     r = 2;
+                    native_dir = c->roots[i].dir;
+                    origin = c->roots[i].origin;
+                }
             }
         }
         if (r != 1 && ns.pkg_dir) {
@@ -542,8 +654,18 @@ static struct fz_module *locate(struct ctx *c, const char *name, const char **wh
              * where python3.11 would load one from there, cryo's libpython
              * has it compiled static: linked in as a builtin. */
             char *dyn = fz_printf("%s/lib-dynload", c->opt->stdlib_dir);
-            if (has_native(dyn, name))
+            if (r != 2 && has_native(dyn, name)) {
                 r = fz_natives_find(c->opt->natives, name) ? 4 : 2;
+                /* With Debian's libpython, which has none of them built
+                 * in, lib-dynload's files are packed like third-party
+                 * ones; cryo's libpython leaves a few out on purpose
+                 * (readline: GPL), and those stay out. */
+                if (r == 2 && !c->opt->natives) {
+                    native_dir = c->opt->stdlib_dir;
+                    native_sub = "lib-dynload/";
+                    origin = FZ_ORIGIN_STDLIB;
+                }
+            }
             free(dyn);
         }
     } else {
@@ -560,14 +682,32 @@ static struct fz_module *locate(struct ctx *c, const char *name, const char **wh
             r = probe(pm->pkg_dir, dot + 1, &found);
         if (r == 3)
             r = 1; /* a namespace package inside a package */
+        if (r == 2 && origin != FZ_ORIGIN_STDLIB)
+            native_dir = pm->pkg_dir;
     }
     if (r == 4) {
         *why = NULL;
         return NULL;
     }
+    if (r == 2 && native_dir) {
+        const char *last = dot ? dot + 1 : name;
+        char *sub = fz_printf("%s/%s", native_dir, native_sub);
+        char *path = native_path(sub, last);
+        free(sub);
+        if (path)
+            add_extension(c, name, path, ""); /* reports what fails */
+        free(path);
+        if (find_ext(c->g, name)) {
+            *why = NULL;
+            return NULL;
+        }
+    }
     if (r != 1) {
         if (r == 2) {
-            *why = "it is a native extension module, which cryo cannot pack yet";
+            *why = origin == FZ_ORIGIN_STDLIB
+                       ? "it is a standard-library extension module that cryo's libpython "
+                         "leaves out (see README, \"cryo's libpython\")"
+                       : "it is a native extension module that cannot be packed";
             fz_strv_push(&c->native, name);
         }
         fz_strv_push(&c->absent, name);
@@ -587,7 +727,7 @@ static void scan_code(struct ctx *c, struct fz_module *from, void *code);
 
 static void need_libfrozen(struct ctx *c, const char *name)
 {
-    if (strv_has(&c->libfrozen_seen, name))
+    if (fz_strv_has(&c->libfrozen_seen, name))
         return;
     fz_strv_push(&c->libfrozen_seen, name);
     void *code = fz_py_libfrozen_code(name);
@@ -662,12 +802,21 @@ static struct fz_module *need(struct ctx *c, const char *name, const struct fz_m
             need_libfrozen(c, prefix);
             break;
         }
-        if (strv_has(&c->g->natives, prefix))
+        if (fz_strv_has(&c->g->natives, prefix) || find_ext(c->g, prefix))
             break;
         m = find(c->g, prefix);
         if (!m) {
             const char *why;
             m = locate(c, prefix, &why);
+            if (!m && !why && find_ext(c->g, prefix)) {
+                struct fz_native_file *e = find_ext(c->g, prefix);
+                if (!e->reason[0]) {
+                    free(e->reason);
+                    e->reason = from ? fz_printf("imported by %s:%d", from->vpath, line)
+                                     : fz_xstrdup(reason);
+                }
+                break;
+            }
             if (!m && !why) {
                 /* A standard-library extension module, linked in. */
                 fz_strv_push(&c->g->natives, prefix);
@@ -734,7 +883,18 @@ static void add_tree(struct ctx *c, const char *dir, const char *pkgname, enum f
         size_t len = strlen(n);
         char *path = fz_printf("%s/%s", dir, n);
         char *modname = NULL;
-        if (len > 3 && strcmp(n + len - 3, ".py") == 0 && is_identifier(n, len - 3)
+        char *stem = origin != FZ_ORIGIN_STDLIB ? native_stem(n) : NULL;
+        if (stem) {
+            char *ext = fz_printf("%s.%s", pkgname, stem);
+            free(stem);
+            if (!excluded(c, ext) && !find_ext(c->g, ext) && fz_is_file(path)) {
+                char *why = fz_printf("package %.*s is packed whole",
+                                      (int)strcspn(pkgname, "."), pkgname);
+                add_extension(c, ext, path, why);
+                free(why);
+            }
+            free(ext);
+        } else if (len > 3 && strcmp(n + len - 3, ".py") == 0 && is_identifier(n, len - 3)
             && strcmp(n, "__init__.py") != 0 && fz_is_file(path)) {
             modname = fz_printf("%s.%.*s", pkgname, (int)(len - 3), n);
         } else if (is_identifier(n, len) && fz_is_dir(path)) {
@@ -826,16 +986,21 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, size_t i
                     continue;
                 char *sub = fz_printf("%s.%s", abs, imp->fromlist.v[k]);
                 const char *why;
-                if (excluded(c, sub) || find(c->g, sub) || strv_has(&c->absent, sub)) {
+                if (excluded(c, sub) || find(c->g, sub) || fz_strv_has(&c->absent, sub)) {
                     /* nothing to add */
                 } else if (fz_py_is_libfrozen(sub)) {
                     need_libfrozen(c, sub); /* served by libpython, as need() does */
                 } else {
                     struct fz_module *sm = locate(c, sub, &why);
+                    struct fz_native_file *se = sm ? NULL : find_ext(c->g, sub);
                     if (sm)
                         sm->reason = fz_printf("imported by %s:%d", self.vpath, imp->line);
+                    if (se && !se->reason[0]) {
+                        free(se->reason);
+                        se->reason = fz_printf("imported by %s:%d", self.vpath, imp->line);
+                    }
                 }
-                if (eager && (find(c->g, sub) || strv_has(&c->native, sub)))
+                if (eager && (find(c->g, sub) || fz_strv_has(&c->native, sub)))
                     add_eager(c, idx, sub, imp->line);
                 free(sub);
                 m = find(c->g, abs);
@@ -937,6 +1102,12 @@ static int cmp_modules(const void *a, const void *b)
     return strcmp(((const struct fz_module *)a)->name, ((const struct fz_module *)b)->name);
 }
 
+static int cmp_native_files(const void *a, const void *b)
+{
+    return strcmp(((const struct fz_native_file *)a)->name,
+                  ((const struct fz_native_file *)b)->name);
+}
+
 static int cmp_data(const void *a, const void *b)
 {
     return strcmp(((const struct fz_data *)a)->vpath, ((const struct fz_data *)b)->vpath);
@@ -1001,10 +1172,10 @@ static void warn_certain_failures(struct ctx *c)
     }
     while (head < tail) {
         struct item it = q[head++];
-        if (strv_has(&seen, it.name))
+        if (fz_strv_has(&seen, it.name))
             continue;
         fz_strv_push(&seen, it.name);
-        if (strv_has(&c->native, it.name)) {
+        if (fz_strv_has(&c->native, it.name)) {
             if (strcmp(it.name, it.root) == 0)
                 fz_warn("%s:%d: 'import %s' will fail when the program runs: it is a native "
                         "extension module, which cryo cannot pack yet",
@@ -1111,8 +1282,22 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
     fz_strv_free(&c.native);
     free_dists(&c);
     free(script_dir);
+    /* The libraries of the closure become the graph's, sorted by name. */
+    g->libs = fz_xmalloc((c.libset.n ? c.libset.n : 1) * sizeof *g->libs);
+    for (size_t i = 0; i < c.libset.n; i++) {
+        struct fz_native_file *l = &g->libs[g->nlibs++];
+        memset(l, 0, sizeof *l);
+        l->name = fz_xstrdup(c.libset.v[i].name);
+        l->disk_path = fz_xstrdup(c.libset.v[i].path);
+        l->reason = fz_printf("needed by %s", c.libset.v[i].needed_by);
+    }
+    fz_libset_free(&c.libset);
     if (c.failed || g->missing_errors)
         return -1;
+    if (g->nexts)
+        qsort(g->exts, g->nexts, sizeof *g->exts, cmp_native_files);
+    if (g->nlibs)
+        qsort(g->libs, g->nlibs, sizeof *g->libs, cmp_native_files);
     qsort(g->mods, g->n, sizeof *g->mods, cmp_modules);
     if (g->ndata)
         qsort(g->data, g->ndata, sizeof *g->data, cmp_data);
@@ -1124,6 +1309,11 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
                 g->native_reasons.v[i]);
     for (size_t i = 0; i < g->ndata; i++)
         fz_note("data   %-40s %s", g->data[i].vpath, g->data[i].reason);
+    for (size_t i = 0; i < g->nexts; i++)
+        fz_note("native %-40s %s (extension module, %s)", g->exts[i].name, g->exts[i].reason,
+                g->exts[i].disk_path);
+    for (size_t i = 0; i < g->nlibs; i++)
+        fz_note("lib    %-40s %s (%s)", g->libs[i].name, g->libs[i].reason, g->libs[i].disk_path);
     return 0;
 }
 
@@ -1132,6 +1322,18 @@ void fz_graph_free(struct fz_graph *g)
     while (g->n)
         drop_module(g, g->n - 1);
     free(g->mods);
+    for (size_t k = 0; k < 2; k++) {
+        struct fz_native_file *v = k ? g->libs : g->exts;
+        size_t n = k ? g->nlibs : g->nexts;
+        for (size_t i = 0; i < n; i++) {
+            free(v[i].name);
+            free(v[i].disk_path);
+            free(v[i].vpath);
+            free(v[i].reason);
+            fz_strv_free(&v[i].deps);
+        }
+        free(v);
+    }
     for (size_t i = 0; i < g->ndata; i++) {
         free(g->data[i].disk_path);
         free(g->data[i].vpath);

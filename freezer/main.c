@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../gc/gc_internal.h"
+#include "../runtime/module_table.h"
 #include "cryo_config.h"
 #include "fz.h"
 
@@ -17,7 +18,8 @@ enum { EXIT_USAGE = 2 };
 static const char usage_text[] =
     "usage: cryo build SCRIPT [-o OUT] [--path DIR]... [--include-module NAME]...\n"
     "                  [--exclude-module NAME]... [--allow-python-env]\n"
-    "                  [--keep-symbols] [--allocator=cryo|python] [--gc=cryo|python]\n"
+    "                  [--keep-symbols] [--native=auto|cache|memory]\n"
+    "                  [--allow-missing-lib NAME]... [--allocator=cryo|python] [--gc=cryo|python]\n"
     "                  [--gc-growth=R] [--gc-pause-ms=MS] [--mem-release=KIB] [-v]\n"
     "       cryo --help | --version\n";
 
@@ -44,6 +46,16 @@ static const char help_text[] =
     "                            do on python3.11; by default they are ignored\n"
     "  --keep-symbols            keep symbols and debug information in the output,\n"
     "                            for debuggers and profilers (about 4x larger)\n"
+    "  --native=auto|cache|memory  where the program puts the third-party\n"
+    "                            extension modules and libraries it carries, to\n"
+    "                            load them: a per-user cache directory, written\n"
+    "                            once and shared by every run (cache), sealed\n"
+    "                            memory files, private to each process (memory),\n"
+    "                            or the cache when it can be used, else memory\n"
+    "                            (auto, the default) [CRYO_NATIVE]\n"
+    "  --allow-missing-lib NAME  build even though a shared library an extension\n"
+    "                            module needs (DT_NEEDED NAME) is not on this\n"
+    "                            machine; the target must have it; may be repeated\n"
     "  -v, --verbose             say what is packed and why, and every command run\n"
     "\n"
     "Memory and the collector (defaults for the program; the CRYO_* variable\n"
@@ -55,7 +67,9 @@ static const char help_tail[] =
     "at exit; `import _cryo; _cryo.stats()` returns them as a dict.\n"
     "\n"
     "Modules are found as python3.11 finds them: SCRIPT's directory, then\n"
-    "each --path, then " CRYO_STDLIB_DIR ".  An import that cannot be\n"
+    "each --path, then " CRYO_STDLIB_DIR ", then the site directories\n"
+    "($VIRTUAL_ENV's, /usr/local/lib/python3.11/dist-packages,\n"
+    "/usr/lib/python3/dist-packages).  An import that cannot be\n"
     "found is an error in your own code unless it is inside\n"
     "`try: ... except ImportError:`; in the standard library it is a note (-v).\n"
     "\n"
@@ -127,6 +141,8 @@ static int cmd_build(int argc, char **argv)
         {"exclude-module", required_argument, NULL, 'x'},
         {"allow-python-env", no_argument, NULL, 'E'},
         {"keep-symbols", no_argument, NULL, 'g'},
+        {"native", required_argument, NULL, 'n'},
+        {"allow-missing-lib", required_argument, NULL, 'L'},
         {"allocator", required_argument, NULL, 0x100 + GC_OPTION_ALLOCATOR},
         {"gc", required_argument, NULL, 0x100 + GC_OPTION_GC},
         {"gc-growth", required_argument, NULL, 0x100 + GC_OPTION_GROWTH},
@@ -172,6 +188,26 @@ static int cmd_build(int argc, char **argv)
             break;
         case 'g':
             opt.keep_symbols = 1;
+            break;
+        case 'n': {
+            static const char *const modes[] = RT_NATIVE_MODE_NAMES;
+            size_t k = 0;
+            while (k < sizeof modes / sizeof *modes && strcmp(modes[k], optarg) != 0)
+                k++;
+            if (k == sizeof modes / sizeof *modes) {
+                fz_error("--native '%s': expected auto, cache or memory", optarg);
+                goto out;
+            }
+            opt.native_mode = (uint32_t)k;
+            break;
+        }
+        case 'L':
+            if (!*optarg || strchr(optarg, '/')) {
+                fz_error("--allow-missing-lib '%s': expected a library's name, like "
+                         "libfoo.so.1", optarg);
+                goto out;
+            }
+            fz_strv_push(&opt.graph.allow_missing_libs, optarg);
             break;
         case 'v':
             fz_verbose = 1;
@@ -237,6 +273,7 @@ out:
     fz_strv_free(&opt.graph.paths);
     fz_strv_free(&opt.graph.includes);
     fz_strv_free(&opt.graph.excludes);
+    fz_strv_free(&opt.graph.allow_missing_libs);
     return rc;
 }
 

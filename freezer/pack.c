@@ -115,6 +115,48 @@ int fz_pack_write(struct fz_graph *g, const char *path, uint64_t *size, uint32_t
             goto fail;
         (*entries)++;
     }
+    /* Native files, stored: read whole (they are checksummed), written as
+     * they are. */
+    for (size_t k = 0; k < 2; k++) {
+        struct fz_native_file *v = k ? g->libs : g->exts;
+        size_t n = k ? g->nlibs : g->nexts;
+        for (size_t i = 0; i < n; i++) {
+            struct fz_native_file *f = &v[i];
+            size_t len;
+            char *bytes = fz_read_file(f->disk_path, &len);
+            if (!bytes)
+                goto done;
+            if (len > BL_ENTRY_MAX_SIZE) {
+                fz_error("'%s' is too large to pack (%zu bytes)", f->disk_path, len);
+                free(bytes);
+                goto done;
+            }
+            char *name = k ? fz_printf("%s%s", BL_ENTRY_LIB_PREFIX, f->name)
+                           : fz_printf("%s%s", BL_ENTRY_NATIVE_PREFIX, f->vpath);
+            archive_entry_clear(e);
+            archive_entry_set_pathname(e, name);
+            archive_entry_set_filetype(e, AE_IFREG);
+            archive_entry_set_perm(e, 0755);
+            archive_entry_set_size(e, (la_int64_t)len);
+            archive_entry_set_mtime(e, 0, 0);
+            archive_entry_set_uid(e, 0);
+            archive_entry_set_gid(e, 0);
+            free(name);
+            if (archive_write_header(a, e) != ARCHIVE_OK) {
+                free(bytes);
+                goto fail;
+            }
+            f->size = (uint32_t)len;
+            f->crc = bl_checksum((const unsigned char *)bytes, len);
+            f->entry = (struct bl_entry){.offset = s.written, .csize = (uint32_t)len,
+                                         .usize = (uint32_t)len, .crc = f->crc};
+            la_ssize_t w = len ? archive_write_data(a, bytes, len) : 0;
+            free(bytes);
+            if (w != (la_ssize_t)len)
+                goto fail;
+            (*entries)++;
+        }
+    }
     if (archive_write_close(a) != ARCHIVE_OK)
         goto fail;
     if (fflush(s.f) != 0 || ferror(s.f)) {

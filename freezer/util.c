@@ -190,3 +190,11 @@ int fz_list_dir(const char *path, struct fz_strv *out)
         qsort(out->v, out->n, sizeof *out->v, cmp_str);
     return 0;
 }
+
+int fz_strv_has(const struct fz_strv *sv, const char *s)
+{
+    for (size_t i = 0; i < sv->n; i++)
+        if (strcmp(sv->v[i], s) == 0)
+            return 1;
+    return 0;
+}

@@ -87,6 +87,65 @@ static const struct rt_module *lookup(PyObject *fullname, int raise)
     return m;
 }
 
+/* The third-party extension module `fullname` packed, or NULL. */
+static const struct rt_ext *lookup_ext(PyObject *fullname)
+{
+    const char *name = PyUnicode_AsUTF8(fullname);
+    if (!name) {
+        PyErr_Clear();
+        return NULL;
+    }
+    return rt_ext_find(&cryo_app, name);
+}
+
+static PyObject *ext_spec(PyObject *self, PyObject *fullname, const struct rt_ext *x)
+{
+    PyObject *origin = PyUnicode_FromFormat("%U/%s", rt_root, x->path);
+    PyObject *sargs = origin ? PyTuple_Pack(2, fullname, self) : NULL;
+    PyObject *kwargs = sargs ? Py_BuildValue("{sO}", "origin", origin) : NULL;
+    PyObject *spec = kwargs ? PyObject_Call(module_spec_type, sargs, kwargs) : NULL;
+    if (spec && PyObject_SetAttrString(spec, "has_location", Py_True) < 0)
+        Py_CLEAR(spec);
+    Py_XDECREF(kwargs);
+    Py_XDECREF(sargs);
+    Py_XDECREF(origin);
+    return spec;
+}
+
+/* An extension module: its libraries loaded, its file put where the
+ * loader can open it (native_files.c), then created as importlib's
+ * ExtensionFileLoader would (_imp.create_dynamic), with __file__ its path
+ * in the virtual tree. */
+static PyObject *ext_create(const struct rt_ext *x, PyObject *spec)
+{
+    if (rt_native_load_deps(x) < 0)
+        return NULL;
+    const char *base = strrchr(x->path, '/') ? strrchr(x->path, '/') + 1 : x->path;
+    char *real = rt_native_path(&x->file, base);
+    if (!real)
+        return NULL;
+    PyObject *name = PyObject_GetAttrString(spec, "name");
+    PyObject *origin = PyObject_GetAttrString(spec, "origin");
+    PyObject *path = PyUnicode_DecodeFSDefault(real);
+    free(real);
+    PyObject *imp = PyImport_ImportModule("_imp");
+    PyObject *sargs = name && path ? PyTuple_Pack(2, name, Py_None) : NULL;
+    PyObject *kwargs = sargs ? Py_BuildValue("{sO}", "origin", path) : NULL;
+    PyObject *real_spec = kwargs ? PyObject_Call(module_spec_type, sargs, kwargs) : NULL;
+    PyObject *mod = real_spec && imp ? PyObject_CallMethod(imp, "create_dynamic", "O", real_spec)
+                                     : NULL;
+    if (mod && origin && PyModule_Check(mod) && PyObject_SetAttrString(mod, "__file__", origin) < 0)
+        Py_CLEAR(mod);
+    Py_XDECREF(real_spec);
+    Py_XDECREF(kwargs);
+    Py_XDECREF(sargs);
+    Py_XDECREF(imp);
+    Py_XDECREF(path);
+    Py_XDECREF(origin);
+    Py_XDECREF(name);
+    return mod;
+}
+
 static PyObject *importer_find_spec(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"fullname", "path", "target", NULL};
@@ -98,6 +157,9 @@ static PyObject *importer_find_spec(PyObject *self, PyObject *args, PyObject *kw
     if (!m) {
         if (PyErr_Occurred())
             return NULL;
+        const struct rt_ext *x = lookup_ext(fullname);
+        if (x)
+            return ext_spec(self, fullname, x);
         Py_RETURN_NONE;
     }
 
@@ -145,7 +207,13 @@ error:
 static PyObject *importer_create_module(PyObject *self, PyObject *spec)
 {
     (void)self;
-    (void)spec;
+    PyObject *name = PyObject_GetAttrString(spec, "name");
+    if (!name)
+        return NULL;
+    const struct rt_ext *x = lookup_ext(name);
+    Py_DECREF(name);
+    if (x)
+        return ext_create(x, spec);
     Py_RETURN_NONE; /* default module creation */
 }
 
@@ -160,6 +228,13 @@ static PyObject *importer_exec_module(PyObject *self, PyObject *module)
     origin = name ? PyObject_GetAttrString(spec, "origin") : NULL;
     if (!origin)
         goto done;
+    if (lookup_ext(name)) {
+        /* Multi-phase initialisation's exec slots; nothing for the rest. */
+        PyObject *imp = PyImport_ImportModule("_imp");
+        r = imp ? PyObject_CallMethod(imp, "exec_dynamic", "O", module) : NULL;
+        Py_XDECREF(imp);
+        goto done;
+    }
     const struct rt_module *m = lookup(name, 1);
     if (!m)
         goto done;

@@ -26,6 +26,16 @@ enum {
     RT_MOD_MAIN = 1u << 1,    /* the script run as __main__ */
 };
 
+/* Where native files go to be loaded (cryo build --native, CRYO_NATIVE). */
+enum {
+    RT_NATIVE_AUTO = 0,   /* the cache directory if usable, else memory files */
+    RT_NATIVE_CACHE = 1,  /* the cache directory only */
+    RT_NATIVE_MEMORY = 2, /* sealed memory files only */
+};
+/* Their names, indexed by RT_NATIVE_*: the values of --native and of
+ * CRYO_NATIVE. */
+#define RT_NATIVE_MODE_NAMES {"auto", "cache", "memory"}
+
 enum {
     /* PYTHON* environment variables are honoured (cryo build --allow-python-env) */
     RT_APP_ALLOW_PYTHON_ENV = 1u << 0,
@@ -55,6 +65,23 @@ struct rt_data {
     struct bl_entry data;
 };
 
+/* A shared library packed for the extension modules below (stored raw:
+ * payload_format.h, BL_ENTRY_LIB_PREFIX), by the name they ask for. */
+struct rt_lib {
+    const char *name;
+    struct bl_entry file;
+};
+
+/* A third-party extension module, packed as its file (stored raw), with
+ * the libraries to load before it: lib_deps[dep_first .. +dep_count],
+ * indexes into rt_app.libs, each after what it needs. */
+struct rt_ext {
+    const char *name;   /* dotted module name */
+    const char *path;   /* its path in the virtual tree */
+    struct bl_entry file;
+    uint32_t dep_first, dep_count;
+};
+
 struct rt_app {
     uint32_t payload_crc;  /* CRC of the payload this table was made for */
     uint32_t flags;        /* RT_APP_* */
@@ -67,11 +94,22 @@ struct rt_app {
     const struct rt_native *natives; /* sorted by name */
     size_t data_count;
     const struct rt_data *data;      /* sorted by path (strcmp) */
+    size_t ext_count;
+    const struct rt_ext *exts;       /* sorted by name */
+    size_t lib_count;
+    const struct rt_lib *libs;       /* sorted by name */
+    const uint32_t *lib_deps;        /* see struct rt_ext */
+    uint32_t native_mode;            /* RT_NATIVE_*: where packed native files
+                                        are put to be loaded (runtime/
+                                        native_files.c); CRYO_NATIVE overrides */
 };
 
 /* Binary search of app->modules by name; NULL when absent (runtime/table.c).
  * The table is a parameter so tests can pass their own. */
 const struct rt_module *rt_table_find(const struct rt_app *app, const char *name);
+
+/* Binary search of app->exts by name; NULL when absent (runtime/table.c). */
+const struct rt_ext *rt_ext_find(const struct rt_app *app, const char *name);
 
 /* Binary search of app->data by path; NULL when absent (runtime/table.c). */
 const struct rt_data *rt_data_find(const struct rt_app *app, const char *path);

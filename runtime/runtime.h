@@ -47,6 +47,14 @@ int rt_reentry_candidate(int argc, char **argv);
  * (SystemExit included). */
 PyObject *rt_reentry_run(const struct rt_module *main, PyObject *origin);
 
+/* native_files.c: a path the dynamic loader can open holding payload
+ * entry `e` (stored raw), named `base` (cache or memory file); malloc'd,
+ * or NULL with ImportError set. */
+char *rt_native_path(const struct bl_entry *e, const char *base);
+/* Load the libraries extension `x` needs, in order, once each.  0, or -1
+ * with ImportError set. */
+int rt_native_load_deps(const struct rt_ext *x);
+
 PyObject *rt_init_cryo_module(void);
 PyObject *rt_init_contextvars(void);
 

@@ -35,3 +35,9 @@ const struct rt_data *rt_data_find(const struct rt_app *app, const char *path)
     return find_sorted(app->data, app->data_count, sizeof *app->data,
                        offsetof(struct rt_data, path), path);
 }
+
+const struct rt_ext *rt_ext_find(const struct rt_app *app, const char *name)
+{
+    return find_sorted(app->exts, app->ext_count, sizeof *app->exts,
+                       offsetof(struct rt_ext, name), name);
+}

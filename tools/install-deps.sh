@@ -30,11 +30,14 @@
 #                         headers and static libraries of the standard
 #                         library's extension modules (_ssl/_hashlib,
 #                         _sqlite3, _ctypes, _lzma, _bz2, _uuid, _curses, _crypt)
+#   libelf-dev            elfutils' libelf: the freezer reads which shared
+#                         libraries an extension module needs (freezer/elfdeps.c)
 #   lld                   LLVM's linker: links a frozen program in a third of
 #                         GNU ld's time (freezer/cc.c)
 #   python3-yaml          a Debian-built third-party extension module
 #                         (_yaml), loaded by a frozen test program
 #   python3-pygments python3-jinja2 python3-markupsafe python3-rich
+#   python3-numpy python3-cryptography
 #                         third-party distributions the end-to-end tests
 #                         freeze (tests/e2e/programs/tp_*.py)
 set -euo pipefail
@@ -42,8 +45,9 @@ packages=(gcc libc6-dev meson ninja-build pkg-config python3.11 libpython3.11-de
           zlib1g-dev libexpat1-dev libarchive-dev liblz4-dev libcriterion-dev util-linux
           binutils time libpython3.11-testsuite valgrind make dpkg-dev
           libssl-dev libsqlite3-dev libffi-dev liblzma-dev libbz2-dev uuid-dev
-          libncurses-dev libcrypt-dev lld python3-yaml
-          python3-pygments python3-jinja2 python3-markupsafe python3-rich)
+          libncurses-dev libcrypt-dev lld libelf-dev python3-yaml
+          python3-pygments python3-jinja2 python3-markupsafe python3-rich
+          python3-numpy python3-cryptography)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' \

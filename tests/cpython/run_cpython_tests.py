@@ -48,9 +48,6 @@ SUITES = {
     "test_finalization": {"includes": COMMON_INCLUDES},
 }
 
-NEEDS_TESTCAPI = ("needs _testcapi, an extension module that only cryo's own libpython has "
-                  "(with -Dlibpython=debian it cannot be linked): the test module's fallback "
-                  "raises TypeError")
 RUNS_INTERPRETER = ("runs sys.executable as a Python interpreter (-c CODE or a script path): "
                     "a frozen program's sys.executable is the program itself, which does not "
                     "take interpreter options (the driver refuses such runs at once)")
@@ -60,12 +57,6 @@ RUNS_INTERPRETER = ("runs sys.executable as a Python interpreter (-c CODE or a s
 # is reported too: the list must say what is true.
 EXPECTED_DIFFERENCES = {
     # test_gc
-    "test.test_gc.GCTests.test_legacy_finalizer": ("pass", "error", NEEDS_TESTCAPI + " (with_tp_del)"),
-    "test.test_gc.GCTests.test_legacy_finalizer_newclass": ("pass", "error", NEEDS_TESTCAPI + " (with_tp_del)"),
-    "test.test_gc.GCCallbackTests.test_collect_garbage": ("pass", "error", NEEDS_TESTCAPI + " (with_tp_del)"),
-    "test.test_gc.GCTests.test_trash_weakref_clear": (
-        "pass", "skip", "needs _testcapi.ContainerNoGC (only with cryo's own libpython); skipped "
-        "when it is missing"),
     "test.test_gc.GCTests.test_function_tp_clear_leaves_consistent_state": ("pass", "fail", RUNS_INTERPRETER),
     "test.test_gc.GCTests.test_garbage_at_shutdown": ("pass", "fail", RUNS_INTERPRETER),
     "test.test_gc.GCTests.test_gc_main_module_at_shutdown": ("pass", "fail", RUNS_INTERPRETER),
@@ -73,28 +64,16 @@ EXPECTED_DIFFERENCES = {
     "test.test_gc.GCTests.test_global_del_SystemExit": ("pass", "fail", RUNS_INTERPRETER),
     "test.test_gc.PythonFinalizationTests.test_ast_fini": ("pass", "fail", RUNS_INTERPRETER),
     # test_weakref
-    "test.test_weakref.ReferencesTestCase.test_cfunction": ("pass", "error", NEEDS_TESTCAPI + " (create_cfunction)"),
     "test.test_weakref.FinalizeTestCase.test_atexit": ("pass", "fail", RUNS_INTERPRETER),
     # test_finalization
-    "test.test_finalization.LegacyFinalizationTest.test_legacy": ("pass", "error", NEEDS_TESTCAPI + " (with_tp_del)"),
-    "test.test_finalization.LegacyFinalizationTest.test_legacy_resurrect": ("pass", "error", NEEDS_TESTCAPI + " (with_tp_del)"),
-    "test.test_finalization.LegacyFinalizationTest.test_legacy_self_cycle": ("pass", "error", NEEDS_TESTCAPI + " (with_tp_del)"),
-    "test.test_finalization.SimpleFinalizationTest.test_non_gc": ("pass", "error", NEEDS_TESTCAPI + " (without_gc)"),
-    "test.test_finalization.SimpleFinalizationTest.test_non_gc_resurrect": ("pass", "error", NEEDS_TESTCAPI + " (without_gc)"),
 }
 
 
 
-DIFFERENCES = EXPECTED_DIFFERENCES  # set for the libpython in use by main()
-
-
-def differences_for(libpython):
-    """EXPECTED_DIFFERENCES as they apply: cryo's own libpython links
-    _testcapi, so the tests that need it must then give python3.11's
-    outcome."""
-    if libpython == "debian":
-        return dict(EXPECTED_DIFFERENCES)
-    return {k: v for k, v in EXPECTED_DIFFERENCES.items() if "_testcapi" not in v[2]}
+# With either libpython the standard library's extension modules are
+# there (_testcapi included): cryo's builds them in, Debian's packs
+# lib-dynload's files.
+DIFFERENCES = EXPECTED_DIFFERENCES
 
 
 def read_results(path):
@@ -198,8 +177,6 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work directory (executables, logs, results)")
     ap.add_argument("--list-differences", action="store_true", help="print the expected differences and why, and exit")
     opts = ap.parse_args()
-    global DIFFERENCES
-    DIFFERENCES = differences_for(L.libpython_of(opts.cryo))
 
     if opts.list_differences:
         for tid, (a, b, why) in DIFFERENCES.items():

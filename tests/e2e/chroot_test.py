@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_lib as L  # noqa: E402
 
 DEFAULT_PROGRAMS = ["hello", "stdin_echo", "pkg_app", "exc_nested", "stdlib40", "threads_demo", "unicode_io",
-                    "native_stdlib"]
+                    "native_stdlib", "tp_yaml", "tp_numpy", "data_files"]
 
 # glibc's libraries: all a frozen program may need on the target machine.
 GLIBC_SONAME = re.compile(r"^(linux-vdso\.so\.1|linux-gate\.so\.1"
@@ -46,7 +46,7 @@ LDD_PLAIN = re.compile(r"^\s*(\S+)\s+\(0x[0-9a-f]+\)$")
 DEVICES = {"null": (1, 3), "urandom": (1, 9)}
 # Also run these with the whole root read-only: a stdlib-only program,
 # extension modules included, writes no file.
-READ_ONLY_PROGRAMS = ["hello", "pkg_app", "native_stdlib"]
+READ_ONLY_PROGRAMS = ["hello", "pkg_app", "native_stdlib", "tp_numpy"]
 
 
 class ChrootError(Exception):

@@ -1050,7 +1050,6 @@ Test(graph, packs_the_data_files_of_a_user_package)
     put(&t, "pkg/inner/icon.bin", "\x01\x02");
     put(&t, "pkg/__pycache__/x.cpython-311.pyc", "junk");
     put(&t, "pkg/.hidden", "x");
-    put(&t, "pkg/native.cpython-311-x86_64-linux-gnu.so", "not really");
     put(&t, "pkg/res/helper.py", "");                 /* a .py is never data */
     put(&t, "outside.txt", "not in a package\n");
     build_ok(&t, "app.py", NULL, &g);
@@ -1061,7 +1060,6 @@ Test(graph, packs_the_data_files_of_a_user_package)
     cr_expect_not_null(data_file(&g, "pkg/inner/icon.bin"));
     cr_expect_null(data_file(&g, "pkg/__pycache__/x.cpython-311.pyc"));
     cr_expect_null(data_file(&g, "pkg/.hidden"));
-    cr_expect_null(data_file(&g, "pkg/native.cpython-311-x86_64-linux-gnu.so"));
     cr_expect_null(data_file(&g, "pkg/res/helper.py"));
     cr_expect_null(data_file(&g, "outside.txt"));
     cr_expect_eq(g.ndata, 3, "%zu data files packed", g.ndata);
@@ -1158,6 +1156,92 @@ Test(graph, packs_a_distribution_whole_with_its_metadata)
     cr_expect_not_null(data_file(&g, "Alpha_Dist-1.0.dist-info/top_level.txt"));
     cr_expect_not_null(data_file(&g, "rec-2.0.dist-info/RECORD"));
     cr_expect_null(data_file(&g, "gamma-3.0.egg-info/PKG-INFO"));
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+static const struct fz_native_file *ext(const struct fz_graph *g, const char *name)
+{
+    for (size_t i = 0; i < g->nexts; i++)
+        if (strcmp(g->exts[i].name, name) == 0)
+            return &g->exts[i];
+    return NULL;
+}
+
+static const struct fz_native_file *lib(const struct fz_graph *g, const char *name)
+{
+    for (size_t i = 0; i < g->nlibs; i++)
+        if (strcmp(g->libs[i].name, name) == 0)
+            return &g->libs[i];
+    return NULL;
+}
+
+/* Build a shared object at `rel` in the tree with gcc. */
+static void put_so(const struct tree *t, const char *rel, const char *src, const char *args)
+{
+    put(t, "src.c", src);
+    char *cmd = fz_printf("cd %s && gcc -shared -fPIC -o %s src.c %s", t->dir, rel, args);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    free(cmd);
+}
+
+Test(graph, packs_a_third_party_extension_module_and_the_libraries_it_needs)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import fast\n");
+    put(&t, "site/fast/__init__.py", "from . import _speed\n");
+    put(&t, "site/fast/libs/.keep", "");
+    put_so(&t, "site/fast/libs/libhelper.so.2", "int helper(void) { return 2; }\n",
+           "-Wl,-soname,libhelper.so.2");
+    put_so(&t, "site/fast/_speed.cpython-311-x86_64-linux-gnu.so",
+           "int helper(void); int PyInit__speed(void) { return helper(); }\n",
+           "-Lsite/fast/libs -l:libhelper.so.2 '-Wl,-rpath,$ORIGIN/libs'");
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.site = site};
+    build_ok(&t, "app.py", &o, &g);
+    /* (With Debian's libpython, which the tests use, lib-dynload's modules
+     * the standard library imports are packed too: look for ours.) */
+    const struct fz_native_file *x = ext(&g, "fast._speed");
+    cr_assert_not_null(x, "fast._speed is not packed");
+    cr_expect_str_eq(x->vpath, "fast/_speed.cpython-311-x86_64-linux-gnu.so");
+    cr_assert_eq(x->deps.n, 1);
+    cr_expect_str_eq(x->deps.v[0], "libhelper.so.2");
+    const struct fz_native_file *l = lib(&g, "libhelper.so.2");
+    cr_assert_not_null(l, "libhelper.so.2 is not packed");
+    cr_expect(strstr(l->disk_path, "site/fast/libs/libhelper.so.2") != NULL);
+    /* The library is not also packed as package data. */
+    cr_expect_null(data_file(&g, "fast/libs/libhelper.so.2"));
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, fails_when_a_library_an_extension_needs_is_missing_unless_allowed)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import _lonely\n");
+    put_so(&t, "libgone.so.1", "int gone(void) { return 1; }\n", "-Wl,-soname,libgone.so.1");
+    put_so(&t, "_lonely.cpython-311-x86_64-linux-gnu.so",
+           "int gone(void); int PyInit__lonely(void) { return gone(); }\n",
+           "-L. -l:libgone.so.1");
+    char *gone = tree_path(&t, "libgone.so.1");
+    cr_assert_eq(unlink(gone), 0);
+    free(gone);
+    cr_expect_neq(build(&t, "app.py", NULL, &g), 0, "built without libgone.so.1");
+    fz_graph_free(&g);
+    struct fz_graph_options opt = {0};
+    char *script = tree_path(&t, "app.py");
+    opt.script = script;
+    opt.stdlib_dir = STDLIB;
+    fz_strv_push(&opt.allow_missing_libs, "libgone.so.1");
+    cr_expect_eq(fz_graph_build(&opt, &g), 0, "--allow-missing-lib did not allow it");
+    cr_expect_not_null(ext(&g, "_lonely"));
+    cr_expect_null(lib(&g, "libgone.so.1"));
+    fz_strv_free(&opt.allow_missing_libs);
+    free(script);
     fz_graph_free(&g);
     tree_free(&t);
 }

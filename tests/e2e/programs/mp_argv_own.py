@@ -1,4 +1,3 @@
-# e2e-libpython: cryo
 # e2e-args: -c "from multiprocessing.resource_tracker import main;main(__import__('os').getpid())" --multiprocessing-fork pipe_handle=x
 # A program that packs multiprocessing keeps its own arguments, even ones
 # that look like multiprocessing's re-entry forms but are not exactly them

@@ -1,4 +1,3 @@
-# e2e-libpython: cryo
 # The pattern PyInstaller's documentation teaches: freeze_support() first
 # in the main guard, then a spawned Pool and a spawned Process.
 import multiprocessing

@@ -1,4 +1,3 @@
-# e2e-libpython: cryo
 # multiprocessing with each start method: a Pool, a Process with a Queue, a
 # ProcessPoolExecutor, shared memory (the resource tracker), and the
 # children's view of __main__ (__mp_main__ for spawn and forkserver).

@@ -1,4 +1,3 @@
-# e2e-libpython: cryo
 # Uses the standard library's extension modules (Debian's lib-dynload, linked
 # into the executable by cryo's libpython): ssl, hashlib through OpenSSL,
 # sqlite3, ctypes calling libc, decimal, lzma, bz2, _json, asyncio's C

@@ -1,4 +1,3 @@
-# e2e-libpython: cryo
 # zoneinfo through its C implementation (_zoneinfo), with the system's time
 # zone data, and the lsprof profiler (_lsprof).
 import cProfile

@@ -1,0 +1,409 @@
+/* native_files.c — the third-party extension modules and shared libraries a
+ * program carries (stored raw in the payload: payload_format.h), put where
+ * the dynamic loader can open them, each when first needed.
+ *
+ * Two places (README, "Native files"):
+ *   cache   a per-user directory, $XDG_CACHE_HOME/cryo/native, else
+ *           ~/.cache/cryo/native: each file is written once per content,
+ *           then shared by every run and every process, from the page cache
+ *           (only touched pages resident).  Directories are created 0700
+ *           and must be the user's and not writable by others; a file is
+ *           written under a temporary name, checked against its checksum,
+ *           fsynced, made read-only and linked into place (never replaced
+ *           under a process that maps it), then stamped (from_cache), so no
+ *           reader ever uses it half-written, and two first runs at once
+ *           both end with the same file.  A file is reused if it is still
+ *           the user's, read-only, of the right size and matches its stamp:
+ *           an lstat and a read of the stamp, never a re-read of the file;
+ *           one that fails the check is verified in full, and replaced if
+ *           it does not match its checksum.
+ *   memory  a sealed memory file (memfd, F_SEAL_WRITE|SHRINK|GROW), filled
+ *           by a kernel-side copy from the executable and checked: costs
+ *           the whole file in memory, per process.
+ * CRYO_NATIVE=auto|cache|memory chooses (default: the build's --native,
+ * itself auto: the cache if it can be used, else memory).  CRYO_DEBUG=1
+ * says what is chosen and why.
+ */
+#define _GNU_SOURCE
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+static int mode = -1;           /* RT_NATIVE_*, once resolved */
+static char *cache_dir;         /* usable cache directory, or NULL */
+static unsigned char *lib_loaded; /* per rt_app.libs entry */
+
+static void debug(const char *fmt, const char *a, const char *b)
+{
+    const char *d = getenv("CRYO_DEBUG");
+    if (d && *d && strcmp(d, "0") != 0) {
+        fprintf(stderr, "cryo: native files: ");
+        fprintf(stderr, fmt, a, b);
+        fputc('\n', stderr);
+    }
+}
+
+/* mkdir -m 0700 if absent; then it must be a directory of ours that no one
+ * else can write.  0, or -1 with *why set. */
+static int private_dir(const char *path, const char **why)
+{
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+        *why = strerror(errno);
+        return -1;
+    }
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        *why = strerror(errno);
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        *why = "not a directory";
+        return -1;
+    }
+    if (st.st_uid != geteuid()) {
+        *why = "owned by another user";
+        return -1;
+    }
+    if (st.st_mode & 022) {
+        *why = "writable by other users";
+        return -1;
+    }
+    return 0;
+}
+
+static char *find_cache_dir(void)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    char base[PATH_MAX];
+    if (xdg && xdg[0] == '/')
+        snprintf(base, sizeof base, "%s", xdg);
+    else if (home && home[0] == '/')
+        snprintf(base, sizeof base, "%s/.cache", home);
+    else {
+        debug("no cache directory: %s%s", "neither XDG_CACHE_HOME nor HOME is set", "");
+        return NULL;
+    }
+    char cryo[PATH_MAX], native[PATH_MAX];
+    const char *why = NULL;
+    if (snprintf(cryo, sizeof cryo, "%s/cryo", base) >= (int)sizeof cryo
+        || snprintf(native, sizeof native, "%s/native", cryo) >= (int)sizeof native) {
+        debug("no cache directory: %s%s", "path too long", "");
+        return NULL;
+    }
+    if (mkdir(base, 0700) != 0 && errno != EEXIST) {
+        debug("cannot use %s: %s", base, strerror(errno));
+        return NULL;
+    }
+    if (private_dir(cryo, &why) < 0 || private_dir(native, &why) < 0) {
+        debug("cannot use the cache %s: %s", native, why);
+        return NULL;
+    }
+    struct statvfs vfs;
+    if (statvfs(native, &vfs) == 0 && (vfs.f_flag & (ST_NOEXEC | ST_RDONLY))) {
+        debug("cannot use the cache %s: %s", native,
+              (vfs.f_flag & ST_RDONLY) ? "read-only file system" : "mounted noexec");
+        return NULL;
+    }
+    if (access(native, W_OK) != 0) {
+        debug("cannot use the cache %s: %s", native, strerror(errno));
+        return NULL;
+    }
+    return strdup(native);
+}
+
+static int resolve_mode(void)
+{
+    if (mode >= 0)
+        return 0;
+    static const char *const names[] = RT_NATIVE_MODE_NAMES;
+    int m = (int)cryo_app.native_mode;
+    const char *env = getenv("CRYO_NATIVE");
+    if (env && *env) {
+        m = -1;
+        for (int i = 0; i < (int)(sizeof names / sizeof *names); i++)
+            if (strcmp(env, names[i]) == 0)
+                m = i;
+        if (m < 0) {
+            PyErr_Format(PyExc_ImportError,
+                         "CRYO_NATIVE='%s': expected auto, cache or memory", env);
+            return -1;
+        }
+    }
+    mode = m;
+    if (mode != RT_NATIVE_MEMORY)
+        cache_dir = find_cache_dir();
+    if (mode == RT_NATIVE_CACHE && !cache_dir) {
+        PyErr_SetString(PyExc_ImportError,
+                        "CRYO_NATIVE=cache, but no usable cache directory "
+                        "(run with CRYO_DEBUG=1 to see why)");
+        mode = -1;
+        return -1;
+    }
+    debug("using %s%s", cache_dir ? cache_dir : "memory files", "");
+    return 0;
+}
+
+/* Copy entry `e` of the payload to `fd` (at its current offset), in the
+ * kernel where it can. */
+static int copy_out(int fd, const struct bl_entry *e)
+{
+    off_t off = (off_t)(rt_payload.trailer.payload_offset + e->offset);
+    size_t left = e->usize;
+    while (left > 0) {
+        ssize_t n = sendfile(fd, rt_payload.fd, &off, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EINVAL || errno == ENOSYS))
+            break; /* below: by hand */
+        if (n <= 0)
+            return -1;
+        left -= (size_t)n;
+    }
+    char buf[1 << 16];
+    while (left > 0) {
+        size_t k = left < sizeof buf ? left : sizeof buf;
+        ssize_t n = pread(rt_payload.fd, buf, k, off);
+        if (n <= 0)
+            return -1;
+        for (ssize_t w = 0; w < n;) {
+            ssize_t m = write(fd, buf + w, (size_t)(n - w));
+            if (m < 0 && errno == EINTR)
+                continue;
+            if (m <= 0)
+                return -1;
+            w += m;
+        }
+        off += n;
+        left -= (size_t)n;
+    }
+    return 0;
+}
+
+static int verified(int fd, const struct bl_entry *e)
+{
+    uint32_t crc;
+    return bl_checksum_range(fd, 0, e->usize, &crc) == BL_OK && crc == e->crc;
+}
+
+/* The stamp of a verified cache file: "<inode> <ctime s> <ctime ns>
+ * <size>", in "<file>.stamp", written after the file was verified and put
+ * in place.  Any change to the file (a write, chmod, utime, replacement)
+ * changes its ctime or inode, which no user can set back: the stamp then
+ * no longer matches, and the file is written again. */
+static void stamp_text(const struct stat *st, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%llu %lld %ld %lld\n", (unsigned long long)st->st_ino,
+             (long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec, (long long)st->st_size);
+}
+
+static int stamp_matches(const char *path, const char *stamp_path, const struct bl_entry *e)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()
+        || (uint64_t)st.st_size != e->usize || (st.st_mode & 0222))
+        return 0;
+    char want[128], got[128] = "";
+    stamp_text(&st, want, sizeof want);
+    int fd = open(stamp_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, got, sizeof got - 1);
+    close(fd);
+    return n > 0 && (got[n] = '\0', strcmp(got, want) == 0);
+}
+
+static int write_stamp(const char *path, const char *stamp_path)
+{
+    struct stat st;
+    char text[128], tmp[PATH_MAX];
+    if (lstat(path, &st) != 0
+        || snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", stamp_path) >= (int)sizeof tmp)
+        return -1;
+    stamp_text(&st, text, sizeof text);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen(text);
+    int ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+    close(fd);
+    if (!ok || rename(tmp, stamp_path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* Temporary files of first runs that were killed before they finished
+ * (".tmp-<crc>-XXXXXX" a minute old or more): removed when the same file
+ * is written again, so they do not pile up. */
+static void remove_stale(const struct bl_entry *e)
+{
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, ".tmp-%08x-", e->crc);
+    DIR *d = opendir(cache_dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    time_t now = time(NULL);
+    while ((de = readdir(d))) {
+        struct stat st;
+        if (strncmp(de->d_name, prefix, strlen(prefix)) == 0
+            && fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0
+            && st.st_uid == geteuid() && now - st.st_mtime >= 60)
+            unlinkat(dirfd(d), de->d_name, 0);
+    }
+    closedir(d);
+}
+
+static char *from_cache(const struct bl_entry *e, const char *base)
+{
+    char path[PATH_MAX], stamp[PATH_MAX], tmp[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%08x-%u-%s", cache_dir, e->crc, e->usize, base)
+            >= (int)sizeof path
+        || snprintf(stamp, sizeof stamp, "%s.stamp", path) >= (int)sizeof stamp
+        || snprintf(tmp, sizeof tmp, "%s/.tmp-%08x-XXXXXX", cache_dir, e->crc)
+               >= (int)sizeof tmp)
+        return NULL;
+    if (stamp_matches(path, stamp, e))
+        return strdup(path);
+    int fd = -1;
+    if (access(path, F_OK) == 0) {
+        /* There, but not stamped: damaged, or another first run is
+         * writing it right now.  Checked in full: if it verifies it is
+         * stamped and used, else replaced. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid()
+            && !(st.st_mode & 0222) && (uint64_t)st.st_size == e->usize && verified(fd, e)) {
+            close(fd);
+            write_stamp(path, stamp);
+            return strdup(path);
+        }
+        if (fd >= 0)
+            close(fd);
+        debug("replacing %s: %s", path, "it does not match its checksum");
+        unlink(stamp);
+        unlink(path);
+    }
+    remove_stale(e);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        debug("cannot write in the cache: %s%s", strerror(errno), "");
+        return NULL;
+    }
+    int ok = copy_out(fd, e) == 0 && fsync(fd) == 0 && verified(fd, e) && fchmod(fd, 0500) == 0;
+    int saved = errno;
+    close(fd);
+    /* link(), not rename(): a file another first run put there meanwhile
+     * is left alone (it verified too), so each process keeps the inode it
+     * maps. */
+    if (!ok || (link(tmp, path) != 0 && errno != EEXIST)) {
+        if (ok)
+            saved = errno;
+        unlink(tmp);
+        debug("cannot write %s: %s", path, saved ? strerror(saved) : "copy does not verify");
+        return NULL;
+    }
+    unlink(tmp);
+    int dfd = open(cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    if (!stamp_matches(path, stamp, e))
+        write_stamp(path, stamp);
+    debug("wrote %s%s", path, "");
+    return strdup(path);
+}
+
+static char *from_memory(const struct bl_entry *e, const char *base)
+{
+    int fd = memfd_create(base, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+    if (fd < 0 && errno == EINVAL)
+        fd = memfd_create(base, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) {
+        PyErr_Format(PyExc_ImportError, "cannot load '%s': no memory file: %s", base,
+                     strerror(errno));
+        return NULL;
+    }
+    if (copy_out(fd, e) != 0 || !verified(fd, e)) {
+        close(fd);
+        PyErr_Format(PyExc_ImportError,
+                     "cannot load '%s' from '%U': it is damaged; rebuild the program or "
+                     "download it again", base, rt_root);
+        return NULL;
+    }
+    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    return strdup(path); /* the descriptor stays open: the file lives as long */
+}
+
+char *rt_native_path(const struct bl_entry *e, const char *base)
+{
+    if (resolve_mode() < 0)
+        return NULL;
+    if (cache_dir) {
+        char *p = from_cache(e, base);
+        if (p)
+            return p;
+        if (mode == RT_NATIVE_CACHE) {
+            PyErr_Format(PyExc_ImportError, "cannot load '%s': CRYO_NATIVE=cache, but it "
+                         "cannot be written to %s (run with CRYO_DEBUG=1 to see why)",
+                         base, cache_dir);
+            return NULL;
+        }
+    }
+    return from_memory(e, base);
+}
+
+int rt_native_load_deps(const struct rt_ext *x)
+{
+    if (!lib_loaded && cryo_app.lib_count) {
+        lib_loaded = calloc(cryo_app.lib_count, 1);
+        if (!lib_loaded) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    for (uint32_t k = 0; k < x->dep_count; k++) {
+        uint32_t i = cryo_app.lib_deps[x->dep_first + k];
+        if (lib_loaded[i])
+            continue;
+        const struct rt_lib *l = &cryo_app.libs[i];
+        char *path = rt_native_path(&l->file, l->name);
+        if (!path)
+            return -1;
+        /* Loaded first, so that the extension's DT_NEEDED (and the other
+         * libraries') find it by its SONAME among the objects loaded. */
+        void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        free(path);
+        if (!h) {
+            PyErr_Format(PyExc_ImportError, "cannot load %s, which %s needs: %s", l->name,
+                         x->name, dlerror());
+            return -1;
+        }
+        lib_loaded[i] = 1;
+    }
+    return 0;
+}
