@@ -144,9 +144,10 @@ static int resolve_mode(void)
             if (strcmp(env, names[i]) == 0)
                 m = i;
         if (m < 0) {
-            PyErr_Format(PyExc_ImportError,
-                         "CRYO_NATIVE='%s': expected auto, cache or memory", env);
-            return -1;
+            /* As the other CRYO_* variables (gc/options.c): said, not fatal. */
+            m = (int)cryo_app.native_mode;
+            fprintf(stderr, "cryo: warning: CRYO_NATIVE='%s' is not one of auto, cache, "
+                            "memory; using the default, %s\n", env, names[m]);
         }
     }
     mode = m;

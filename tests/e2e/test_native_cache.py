@@ -1,0 +1,234 @@
+#!/usr/bin/python3.11
+"""test_native_cache.py — where frozen programs put the native files they
+carry (runtime/native_files.c; README, "Native files").
+
+    /usr/bin/python3.11 tests/e2e/test_native_cache.py [--cryo PATH] [FILTER...]
+
+Freezes programs/tp_yaml.py (an extension module and the library it needs)
+and programs/hello.py once, then checks, each case in a fresh cache
+directory ($XDG_CACHE_HOME): the first run writes each file once, later
+runs reuse them without writing; a cached file damaged in place is
+replaced; two first runs at once both work and leave one copy; a first run
+killed midway leaves nothing a later run trips on; memory mode and a cache
+that is not the user's or is writable by others write nothing there; a
+program without native files writes nothing.  Output is compared with
+python3.11 each time.  Prints PASS/FAIL per case and "N passed, M failed".
+"""
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_lib as L  # noqa: E402
+
+
+class Ctx:
+    def __init__(self, cryo, work):
+        self.work = work
+        self.yaml = os.path.join(work, "tp_yaml")
+        self.hello = os.path.join(work, "hello")
+        for name, exe in (("tp_yaml", self.yaml), ("hello", self.hello)):
+            r = L.freeze(cryo, os.path.join(L.PROGRAMS_DIR, name + ".py"), exe)
+            if r.returncode != 0:
+                raise SystemExit(f"cannot freeze {name}: {L.text(r.stderr)}")
+        ref = L.run([L.REFERENCE_PYTHON, os.path.join(L.PROGRAMS_DIR, "tp_yaml.py")],
+                    env=L.clean_env(), cwd=work)
+        self.expected = ref.stdout
+
+    def cache(self, name):
+        d = os.path.join(self.work, "cache-" + name)
+        os.makedirs(d)
+        return d
+
+    def run(self, exe, cache, extra_env=None, **kw):
+        env = L.clean_env({"XDG_CACHE_HOME": cache, **(extra_env or {})})
+        return L.run([exe], env=env, cwd=self.work, **kw)
+
+
+def native_dir(cache):
+    return os.path.join(cache, "cryo", "native")
+
+
+def files_in(cache):
+    d = native_dir(cache)
+    if not os.path.isdir(d):
+        return {}
+    return {n: os.stat(os.path.join(d, n)) for n in sorted(os.listdir(d))}
+
+
+def cached_objects(cache):
+    return [n for n in files_in(cache) if not n.endswith(".stamp") and not n.startswith(".")]
+
+
+def check_output(ctx, r, what):
+    if r.returncode != 0 or r.stdout != ctx.expected:
+        return [f"{what}: status {r.returncode}, stdout differs from python3.11's:\n"
+                + L.indent(L.text(r.stdout) + L.text(r.stderr))]
+    return []
+
+
+def case_writes_once_then_reuses(ctx):
+    cache = ctx.cache("once")
+    p = check_output(ctx, ctx.run(ctx.yaml, cache), "first run")
+    objs = cached_objects(cache)
+    if sorted(o.split("-", 2)[2] for o in objs) != [
+            "_yaml.cpython-311-x86_64-linux-gnu.so", "libyaml-0.so.2"]:
+        p.append(f"first run cached {objs}")
+    d = native_dir(cache)
+    mode = os.stat(d).st_mode & 0o777
+    if mode != 0o700:
+        p.append(f"{d} has mode {oct(mode)}, not 0700")
+    before = files_in(cache)
+    for i in range(2):
+        p += check_output(ctx, ctx.run(ctx.yaml, cache), f"run {i + 2}")
+    after = files_in(cache)
+    for n, st in before.items():
+        a = after.get(n)
+        if not a or (a.st_ino, a.st_mtime_ns, a.st_ctime_ns) != (st.st_ino, st.st_mtime_ns,
+                                                                  st.st_ctime_ns):
+            p.append(f"{n} was written again by a later run")
+    if set(after) != set(before):
+        p.append(f"later runs changed the cache: {sorted(set(after) ^ set(before))}")
+    return p
+
+
+def case_replaces_a_damaged_file(ctx):
+    cache = ctx.cache("damaged")
+    p = check_output(ctx, ctx.run(ctx.yaml, cache), "first run")
+    lib = [n for n in cached_objects(cache) if "libyaml" in n][0]
+    path = os.path.join(native_dir(cache), lib)
+    os.chmod(path, 0o700)
+    with open(path, "r+b") as f:
+        f.seek(4096)
+        b = f.read(1)
+        f.seek(4096)
+        f.write(bytes([b[0] ^ 0xFF]))
+    os.chmod(path, 0o500)
+    p += check_output(ctx, ctx.run(ctx.yaml, cache), "run after damage")
+    with open(path, "rb") as f:
+        f.seek(4096)
+        if f.read(1) != b:
+            p.append("the damaged file was not replaced")
+    return p
+
+
+def case_concurrent_first_runs(ctx):
+    cache = ctx.cache("concurrent")
+    env = L.clean_env({"XDG_CACHE_HOME": cache})
+    procs = [subprocess.Popen([ctx.yaml], env=env, cwd=ctx.work, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) for _ in range(4)]
+    p = []
+    for i, pr in enumerate(procs):
+        out, err = pr.communicate(timeout=60)
+        if pr.returncode != 0 or out != ctx.expected:
+            p.append(f"run {i}: status {pr.returncode}: {L.text(err)}")
+    objs = cached_objects(cache)
+    if len(objs) != 2:
+        p.append(f"four first runs left {objs}")
+    temps = [n for n in files_in(cache) if n.startswith(".tmp")]
+    if temps:
+        p.append(f"temporary files left: {temps}")
+    p += check_output(ctx, ctx.run(ctx.yaml, cache), "run after them")
+    return p
+
+
+def case_killed_first_run(ctx):
+    cache = ctx.cache("killed")
+    env = L.clean_env({"XDG_CACHE_HOME": cache})
+    p = []
+    # Kill first runs at several moments of their life; whatever they left,
+    # the next run must work.
+    for delay in (0.001, 0.005, 0.01, 0.02):
+        pr = subprocess.Popen([ctx.yaml], env=env, cwd=ctx.work, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        pr.send_signal(signal.SIGKILL)
+        pr.wait()
+        p += check_output(ctx, ctx.run(ctx.yaml, cache), f"run after a kill at {delay}s")
+        shutil.rmtree(native_dir(cache), ignore_errors=True)
+    return p
+
+
+def case_memory_mode_writes_nothing(ctx):
+    cache = ctx.cache("memory")
+    p = check_output(ctx, ctx.run(ctx.yaml, cache, {"CRYO_NATIVE": "memory"}), "memory run")
+    if files_in(cache):
+        p.append(f"CRYO_NATIVE=memory wrote {list(files_in(cache))}")
+    r = ctx.run(ctx.yaml, cache, {"CRYO_NATIVE": "bogus"})
+    want = b"cryo: warning: CRYO_NATIVE='bogus' is not one of auto, cache, memory; using the default, auto\n"
+    if r.returncode != 0 or r.stdout != ctx.expected or r.stderr != want:
+        p.append(f"CRYO_NATIVE=bogus: status {r.returncode}, stderr {L.text(r.stderr)!r}")
+    return p
+
+
+def case_unsafe_cache_is_not_used(ctx):
+    p = []
+    cache = ctx.cache("loose")
+    os.makedirs(native_dir(cache))
+    os.chmod(native_dir(cache), 0o777)
+    p += check_output(ctx, ctx.run(ctx.yaml, cache), "run with a world-writable cache")
+    if cached_objects(cache):
+        p.append("a world-writable cache directory was used")
+    r = ctx.run(ctx.yaml, cache, {"CRYO_NATIVE": "cache"})
+    if r.returncode == 0:
+        p.append("CRYO_NATIVE=cache used a world-writable cache directory")
+    if os.geteuid() == 0:
+        other = ctx.cache("other")
+        os.makedirs(native_dir(other))
+        for d in (os.path.join(other, "cryo"), native_dir(other)):
+            os.chown(d, 65534, 65534)
+        p += check_output(ctx, ctx.run(ctx.yaml, other), "run with another user's cache")
+        if cached_objects(other):
+            p.append("another user's cache directory was used")
+    return p
+
+
+def case_program_without_natives_writes_nothing(ctx):
+    cache = ctx.cache("hello")
+    r = ctx.run(ctx.hello, cache)
+    p = [] if r.returncode == 0 else [f"hello: status {r.returncode}"]
+    if os.listdir(cache):
+        p.append(f"hello wrote {os.listdir(cache)}")
+    return p
+
+
+CASES = [(f.__name__[5:], f) for f in (
+    case_writes_once_then_reuses, case_replaces_a_damaged_file, case_concurrent_first_runs,
+    case_killed_first_run, case_memory_mode_writes_nothing, case_unsafe_cache_is_not_used,
+    case_program_without_natives_writes_nothing)]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.strip().split("\n\n")[0])
+    ap.add_argument("filters", nargs="*")
+    ap.add_argument("--cryo", default=os.environ.get("CRYO", L.DEFAULT_CRYO))
+    opts = ap.parse_args()
+    L.check_cryo(opts.cryo)
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="cryo-native-cache-") as work:
+        os.chmod(work, 0o755)
+        ctx = Ctx(opts.cryo, work)
+        for name, fn in CASES:
+            if opts.filters and not any(f in name for f in opts.filters):
+                continue
+            problems = fn(ctx)
+            if problems:
+                failed += 1
+                print(f"FAIL {name}")
+                for pr in problems:
+                    print(L.indent(pr))
+            else:
+                passed += 1
+                print(f"PASS {name}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
