@@ -58,11 +58,11 @@
  * metadata) is "data/<its path in the virtual tree>". */
 #define BL_ENTRY_CODE_PREFIX "code/"
 #define BL_ENTRY_DATA_PREFIX "data/"
-/* Native files are stored, not compressed (csize == usize, the bytes are
- * the file, `crc` their checksum), so that the kernel can copy them out of
- * the executable without passing through the process (sendfile): a
- * third-party extension module is "native/<its path in the virtual
- * tree>", a shared library it needs "lib/<the name DT_NEEDED asks for>". */
+/* Native files: a third-party extension module is "native/<its path in
+ * the virtual tree>", a shared library it needs "lib/<the name DT_NEEDED
+ * asks for>"; compressed like every member (measured on numpy's closure:
+ * 24 MB stored, about a third of that in LZ4; decoded once per cache entry,
+ * in milliseconds). */
 #define BL_ENTRY_NATIVE_PREFIX "native/"
 #define BL_ENTRY_LIB_PREFIX "lib/"
 

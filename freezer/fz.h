@@ -273,6 +273,8 @@ int fz_pack_write(struct fz_graph *g, const char *path, uint64_t *size, uint32_t
 
 /* Compress `len` bytes as payload members are stored (one LZ4 block). */
 unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen);
+/* The same at LZ4 HC level `level` (faster to compress, a little larger). */
+unsigned char *fz_compress_level(const unsigned char *data, size_t len, size_t *clen, int level);
 
 /* ---- emit_table.c ---------------------------------------------------- */
 

@@ -118,6 +118,45 @@ static const char *const stdlib_computed_imports[][2] = {
     {NULL, NULL},
 };
 
+/* Packaging tools that third-party code imports only as a fallback, inside
+ * try/except ImportError (pygments' plugin loader falls back on
+ * pkg_resources when importlib.metadata is missing, which on 3.11 it never
+ * is): guarded imports of them from site-directory code are not followed.
+ * Following them packs setuptools whole, and through its own optional
+ * imports numpy and jinja2: 30 MB for a pygments program.  An unguarded
+ * import, or one from the user's code, still packs them.  Packing a
+ * package whole leaves out its subpackages of this list too (numpy's
+ * distutils, its build tool, which imports setuptools). */
+static const char *const site_build_tools[] = {
+    "setuptools", "pkg_resources", "pip", "distutils", "_distutils_hack", "wheel",
+    "numpy.distutils", NULL};
+
+/* Imports that modules frozen into libpython make inside functions that
+ * only the imported module's own users reach: importlib's path finder
+ * imports importlib.metadata in find_distributions(), which only
+ * importlib.metadata calls, and importlib.readers in
+ * get_resource_reader(), which only importlib.resources calls.  Followed,
+ * they pack importlib.metadata and everything it imports (zipfile, email,
+ * tempfile, random, hashlib with OpenSSL, statistics with _decimal) into
+ * every program: 3 MB on hello world. */
+static const char *const libfrozen_lazy_imports[][2] = {
+    {"_frozen_importlib_external", "importlib.metadata"},
+    {"_frozen_importlib_external", "importlib.readers"},
+    /* The same module, packed under its own name (importlib imports it). */
+    {"importlib._bootstrap_external", "importlib.metadata"},
+    {"importlib._bootstrap_external", "importlib.readers"},
+    {NULL, NULL},
+};
+
+static int lazy_libfrozen_import(const char *importer, const char *name)
+{
+    for (size_t i = 0; libfrozen_lazy_imports[i][0]; i++)
+        if (strcmp(libfrozen_lazy_imports[i][0], importer) == 0
+            && strcmp(libfrozen_lazy_imports[i][1], name) == 0)
+            return 1;
+    return 0;
+}
+
 static int name_in(const char *name, const char *const *list)
 {
     for (size_t i = 0; list[i]; i++) {
@@ -907,7 +946,8 @@ static void add_tree(struct ctx *c, const char *dir, const char *pkgname, enum f
             free(init);
         }
         if (modname && !excluded(c, modname) && !find(c->g, modname)
-            && !fz_py_is_libfrozen(modname)) {
+            && !fz_py_is_libfrozen(modname)
+            && !(origin == FZ_ORIGIN_SITE && name_in(modname, site_build_tools))) {
             const char *why;
             struct fz_module *m = locate(c, modname, &why);
             if (m) {
@@ -971,6 +1011,17 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, size_t i
          * packed (the program imports it) has all its imports followed. */
         if (self.origin == FZ_ORIGIN_STDLIB && name_in(abs, stdlib_dev_tools)
             && !name_in(self.name, stdlib_dev_tools)) {
+            free(abs);
+            continue;
+        }
+        if (!imp->eager && lazy_libfrozen_import(self.name, abs)) {
+            free(abs);
+            continue;
+        }
+        if (self.origin == FZ_ORIGIN_SITE && imp->guarded && name_in(abs, site_build_tools)
+            && !name_in(self.name, site_build_tools)) {
+            fz_note("%s:%d: not following the guarded import of %s (a packaging tool; "
+                    "--include-module %s packs it)", self.vpath, imp->line, abs, abs);
             free(abs);
             continue;
         }

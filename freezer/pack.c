@@ -38,23 +38,28 @@ static la_ssize_t sink_write(struct archive *a, void *data, const void *buf, siz
     return (la_ssize_t)n;
 }
 
-unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen)
+unsigned char *fz_compress_level(const unsigned char *data, size_t len, size_t *clen, int level)
 {
     if (len > (size_t)LZ4_MAX_INPUT_SIZE) {
-        fz_error("a module's code is too large to pack (%zu bytes)", len);
+        fz_error("a member is too large to pack (%zu bytes)", len);
         abort();
     }
-    /* LZ4 HC at its highest level: built once per module (and cached),
-     * decoded at every start, where only decode speed matters. */
     int cap = LZ4_compressBound((int)len);
     unsigned char *out = fz_xmalloc((size_t)cap);
-    int n = LZ4_compress_HC((const char *)data, (char *)out, (int)len, cap, LZ4HC_CLEVEL_MAX);
+    int n = LZ4_compress_HC((const char *)data, (char *)out, (int)len, cap, level);
     if (n <= 0) {
-        fz_error("LZ4 failed to compress a module");
+        fz_error("LZ4 failed to compress a member");
         abort();
     }
     *clen = (size_t)n;
     return out;
+}
+
+unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen)
+{
+    /* LZ4 HC at its highest level: built once per module (and cached),
+     * decoded at every start, where only decode speed matters. */
+    return fz_compress_level(data, len, clen, LZ4HC_CLEVEL_MAX);
 }
 
 int fz_pack_write(struct fz_graph *g, const char *path, uint64_t *size, uint32_t *crc,
@@ -115,8 +120,9 @@ int fz_pack_write(struct fz_graph *g, const char *path, uint64_t *size, uint32_t
             goto fail;
         (*entries)++;
     }
-    /* Native files, stored: read whole (they are checksummed), written as
-     * they are. */
+    /* Native files: compressed too, at LZ4 HC's default level (they are
+     * megabytes, compressed at every build, decoded once per cache entry:
+     * payload_format.h). */
     for (size_t k = 0; k < 2; k++) {
         struct fz_native_file *v = k ? g->libs : g->exts;
         size_t n = k ? g->nlibs : g->nexts;
@@ -137,22 +143,26 @@ int fz_pack_write(struct fz_graph *g, const char *path, uint64_t *size, uint32_t
             archive_entry_set_pathname(e, name);
             archive_entry_set_filetype(e, AE_IFREG);
             archive_entry_set_perm(e, 0755);
-            archive_entry_set_size(e, (la_int64_t)len);
             archive_entry_set_mtime(e, 0, 0);
             archive_entry_set_uid(e, 0);
             archive_entry_set_gid(e, 0);
             free(name);
-            if (archive_write_header(a, e) != ARCHIVE_OK) {
-                free(bytes);
-                goto fail;
-            }
+            size_t zlen;
+            unsigned char *z = fz_compress_level((const unsigned char *)bytes, len, &zlen,
+                                                 LZ4HC_CLEVEL_DEFAULT);
             f->size = (uint32_t)len;
             f->crc = bl_checksum((const unsigned char *)bytes, len);
-            f->entry = (struct bl_entry){.offset = s.written, .csize = (uint32_t)len,
-                                         .usize = (uint32_t)len, .crc = f->crc};
-            la_ssize_t w = len ? archive_write_data(a, bytes, len) : 0;
             free(bytes);
-            if (w != (la_ssize_t)len)
+            archive_entry_set_size(e, (la_int64_t)zlen);
+            if (archive_write_header(a, e) != ARCHIVE_OK) {
+                free(z);
+                goto fail;
+            }
+            f->entry = (struct bl_entry){.offset = s.written, .csize = (uint32_t)zlen,
+                                         .usize = (uint32_t)len, .crc = f->crc};
+            la_ssize_t w = zlen ? archive_write_data(a, z, zlen) : 0;
+            free(z);
+            if (w != (la_ssize_t)zlen)
                 goto fail;
             (*entries)++;
         }

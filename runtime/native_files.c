@@ -18,8 +18,8 @@
  *           one that fails the check is verified in full, and replaced if
  *           it does not match its checksum.
  *   memory  a sealed memory file (memfd, F_SEAL_WRITE|SHRINK|GROW), filled
- *           by a kernel-side copy from the executable and checked: costs
- *           the whole file in memory, per process.
+ *           from the payload and checked: costs the whole file in memory,
+ *           per process.
  * CRYO_NATIVE=auto|cache|memory chooses (default: the build's --native,
  * itself auto: the cache if it can be used, else memory).  CRYO_DEBUG=1
  * says what is chosen and why.
@@ -36,7 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -164,39 +163,32 @@ static int resolve_mode(void)
     return 0;
 }
 
-/* Copy entry `e` of the payload to `fd` (at its current offset), in the
- * kernel where it can. */
+/* Write entry `e` of the payload, decoded and checked (bl_payload_read),
+ * to `fd` at its current offset.  0, or -1 (errno, or EBADMSG: damaged). */
 static int copy_out(int fd, const struct bl_entry *e)
 {
-    off_t off = (off_t)(rt_payload.trailer.payload_offset + e->offset);
-    size_t left = e->usize;
-    while (left > 0) {
-        ssize_t n = sendfile(fd, rt_payload.fd, &off, left);
+    unsigned char *buf = malloc(e->usize ? e->usize : 1);
+    if (!buf) {
+        errno = ENOMEM;
+        return -1;
+    }
+    enum bl_err err = bl_payload_read(&rt_payload, e, buf);
+    if (err != BL_OK) {
+        free(buf);
+        errno = err == BL_ERR_NOMEM ? ENOMEM : err == BL_ERR_IO ? EIO : EBADMSG;
+        return -1;
+    }
+    for (size_t w = 0; w < e->usize;) {
+        ssize_t n = write(fd, buf + w, e->usize - w);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 && (errno == EINVAL || errno == ENOSYS))
-            break; /* below: by hand */
-        if (n <= 0)
+        if (n <= 0) {
+            free(buf);
             return -1;
-        left -= (size_t)n;
-    }
-    char buf[1 << 16];
-    while (left > 0) {
-        size_t k = left < sizeof buf ? left : sizeof buf;
-        ssize_t n = pread(rt_payload.fd, buf, k, off);
-        if (n <= 0)
-            return -1;
-        for (ssize_t w = 0; w < n;) {
-            ssize_t m = write(fd, buf + w, (size_t)(n - w));
-            if (m < 0 && errno == EINTR)
-                continue;
-            if (m <= 0)
-                return -1;
-            w += m;
         }
-        off += n;
-        left -= (size_t)n;
+        w += (size_t)n;
     }
+    free(buf);
     return 0;
 }
 

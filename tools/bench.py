@@ -42,6 +42,7 @@ import resource
 import shutil
 import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -1286,12 +1287,207 @@ class CpuBench(Bench):
         return 1 if self.failed else 0
 
 
+# --- the real suite (issue 16): programs using native modules and third-party packages -----
+#
+# tools/bench_programs/real_*.py, each frozen with cryo's defaults and run interleaved with
+# `python3.11 PROGRAM` (site-packages on: python3.11 needs them to find the packages). Per
+# program: wall time of a run (startup + its small work); memory as a container pays it:
+# the unique resident pages of the whole process tree (each physical page once, from
+# /proc/PID/pagemap: needs root) plus the bytes of memory files not resident, sampled
+# while the program says READY (with --ready); peak RSS summed over the tree beside it
+# (run_traced); cold and warm build; size; and what a run writes to the native-file cache
+# (a fresh XDG_CACHE_HOME: the first run writes, every later one must write nothing).
+
+REAL = [  # name, startup bar, memory bar (vs python3.11)
+    ("real_stdlib", 1.0, 1.05), ("real_numpy", 1.05, 1.1), ("real_pool", None, 1.1),
+    ("real_pygments", 1.1, 1.15), ("real_yaml", 1.1, 1.15), ("real_jinja2", 1.1, 1.15),
+    ("real_rich", 1.1, 1.15), ("real_cryptography", 1.1, 1.15)]
+REAL_HEADER = ["program", "startup", "ratio", "bar", "memory", "ratio", "bar", "peak RSS ratio",
+               "build cold / warm", "size", "first run writes", "result"]
+PFN_MASK = (1 << 55) - 1
+
+
+def unique_tree_kib(root):
+    """Unique resident pages of the process tree under `root` (each physical page once) plus
+    memory-file bytes not resident in it, in KiB, and the number of processes."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    kids.setdefault(int(f.read().rsplit(")", 1)[1].split()[1]), []).append(int(d))
+            except OSError:
+                pass
+    pids, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        todo += kids.get(p, [])
+    page = os.sysconf("SC_PAGE_SIZE")
+    frames, memfds = set(), {}
+    for pid in pids:
+        try:
+            maps = open("/proc/%d/maps" % pid).read().splitlines()
+            pm = open("/proc/%d/pagemap" % pid, "rb")
+        except OSError:
+            continue
+        with pm:
+            for line in maps:
+                f = line.split(None, 5)
+                lo, hi = (int(x, 16) for x in f[0].split("-"))
+                pm.seek(lo // page * 8)
+                raw = pm.read((hi - lo) // page * 8)
+                present = [e & PFN_MASK for (e,) in struct.iter_unpack("<Q", raw) if e >> 63]
+                frames.update(present)
+                if len(f) == 6 and f[5].startswith("/memfd:"):
+                    key = (f[3], int(f[4]))
+                    memfds.setdefault(key, [pid, 0])
+                    memfds[key][1] += len(present)
+        for fd in glob.glob("/proc/%d/fd/*" % pid):
+            try:
+                if os.readlink(fd).startswith("/memfd:"):
+                    st = os.stat(fd)
+                    key = ("%02x:%02x" % (os.major(st.st_dev), os.minor(st.st_dev)), st.st_ino)
+                    memfds.setdefault(key, [pid, 0]).append(st.st_blocks * 512)
+            except OSError:
+                pass
+    extra = 0
+    for v in memfds.values():
+        size = max(v[2:], default=0)
+        extra += max(0, size - v[1] * page)
+    return (len(frames) * page + extra) // 1024, len(pids)
+
+
+class RealBench(Bench):
+    def __init__(self, args):
+        super().__init__(args)
+        self.out = os.path.abspath(args.real_out)
+        self.work = os.path.join(os.path.dirname(self.out), "work", "real")
+        self.rounds = args.real_runs or (3 if args.quick else 15)
+        self.mem_rounds = max(2, self.rounds // 3)
+        self.failed = False
+
+    def exe_of(self, name):
+        return os.path.join(self.work, name)
+
+    def ready_memory(self, argv, env):
+        """Start argv with --ready, sample its tree when it prints READY, let it finish."""
+        p = subprocess.Popen(argv + ["--ready"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+        kib = None
+        for line in p.stdout:
+            if line.strip() == "READY":
+                kib = unique_tree_kib(p.pid)
+                break
+        p.stdout.read()
+        if p.wait() != 0 or kib is None:
+            raise RuntimeError("%s --ready exits %d without READY" % (" ".join(argv), p.returncode))
+        return kib[0]
+
+    def run(self):
+        started, load0 = time.time(), os.getloadavg()[0]
+        self.version = self.cryo_version()
+        shutil.rmtree(self.work, ignore_errors=True)
+        os.makedirs(self.work)
+        xdg = tempfile.mkdtemp(prefix="cryo-bench-xdg-")
+        env = dict(self.env, XDG_CACHE_HOME=xdg)
+        try:
+            built = {}
+            for name, _, _ in REAL:
+                cache = tempfile.mkdtemp(prefix="cryo-bench-cache-")
+                try:
+                    log_path = os.path.join(self.work, name + ".build.log")
+                    cold = cryo_build(self.cryo, self.src(name), self.exe_of(name), [], cache,
+                                      log_path)[0]
+                    warm = cryo_build(self.cryo, self.src(name), self.exe_of(name), [], cache,
+                                      log_path)[0]
+                finally:
+                    shutil.rmtree(cache, ignore_errors=True)
+                want = subprocess.run([PYTHON, self.src(name)], env=env, capture_output=True,
+                                      text=True).stdout
+                before = self.cache_bytes(xdg)
+                got = subprocess.run([self.exe_of(name)], env=env, capture_output=True,
+                                     text=True)
+                first = self.cache_bytes(xdg) - before
+                again = subprocess.run([self.exe_of(name)], env=env, capture_output=True,
+                                       text=True)
+                later = self.cache_bytes(xdg) - before - first
+                if got.stdout != want or again.stdout != want:
+                    raise RuntimeError("%s: frozen prints %r (%s), python3.11 %r"
+                                       % (name, got.stdout, got.stderr[-500:], want))
+                built[name] = (cold, warm, first, later)
+                log("%s: build cold %.2f s, warm %.2f s; first run wrote %d bytes" %
+                    (name, cold, warm, first))
+            commands = {}
+            for name, _, _ in REAL:
+                commands[(name, "frozen")] = [self.exe_of(name)]
+                commands[(name, "python")] = [PYTHON, self.src(name)]
+            self.env = env
+            log("real: startup, %d interleaved rounds of %d commands" % (self.rounds,
+                                                                          len(commands)))
+            t = self.interleaved(commands, self.rounds, self.timed)
+            log("real: memory, %d interleaved rounds" % self.mem_rounds)
+            m = self.interleaved(commands, self.mem_rounds, lambda argv: self.ready_memory(argv, env))
+            peak = self.interleaved(commands, max(1, self.mem_rounds // 2),
+                                    lambda argv: self.traced(argv).total_kib)
+        finally:
+            shutil.rmtree(xdg, ignore_errors=True)
+        for name, sbar, mbar in REAL:
+            st = med(t[(name, "frozen")]) / med(t[(name, "python")])
+            mem = med(m[(name, "frozen")]) / med(m[(name, "python")])
+            pk = med(peak[(name, "frozen")]) / med(peak[(name, "python")])
+            cold, warm, first, later = built[name]
+            size = os.path.getsize(self.exe_of(name))
+            ok = ((sbar is None or st <= sbar) and mem <= mbar and later == 0
+                  and (name == "real_stdlib" or cold < 20) and warm < 2
+                  and (name != "real_stdlib" or first == 0))
+            self.failed |= not ok
+            self.rows.append([name, fmt_ms(med(t[(name, "frozen")])), "%.3f" % st,
+                              "≤ %.2f" % sbar if sbar else "—",
+                              fmt_mib(med(m[(name, "frozen")])), "%.3f" % mem, "≤ %.2f" % mbar,
+                              "%.3f" % pk, "%.1f s / %.2f s" % (cold, warm),
+                              "%.1f MB" % (size / MB), "%d B (later runs: %d B)" % (first, later),
+                              "ok" if ok else "FAIL"])
+            per = [a / b for a, b in zip(t[(name, "frozen")], t[(name, "python")])]
+            q1, q3 = quartiles(per)
+            self.spread.append([name, "%d / %d rounds" % (len(per), len(m[(name, "frozen")])),
+                                "startup per-pair ratio IQR %.3f–%.3f; python %s, memory "
+                                "python %s" % (q1, q3, fmt_ms(med(t[(name, "python")])),
+                                               fmt_mib(med(m[(name, "python")])))])
+        elapsed = time.time() - started
+        head = ["# cryo real-programs benchmark", "",
+                "- date: %s, %.0f s, on %s (%d CPUs), load %.2f → %.2f"
+                % (time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)), elapsed,
+                   os.uname().nodename, os.cpu_count(), load0, os.getloadavg()[0]),
+                "- cryo: `%s` (%s)" % (self.cryo, self.version[0]),
+                "- startup %d rounds, memory %d rounds, interleaved; medians; ratio = frozen / "
+                "`python3.11 PROGRAM`; memory = unique resident pages of the process tree + "
+                "memory-file bytes not resident, at READY; peak RSS = summed VmHWM of the tree"
+                % (self.rounds, self.mem_rounds), ""]
+        md = "\n".join(head + [md_table(REAL_HEADER, self.rows), "", "## Spread", "",
+                                md_table(["program", "runs", "spread"], self.spread,
+                                         right=False), ""])
+        publish(text_table(self.rows, REAL_HEADER), self.notes, self.out, md)
+        return 1 if self.failed else 0
+
+    @staticmethod
+    def cache_bytes(xdg):
+        return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(xdg) for f in fs)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--suite", choices=("foundation", "gc", "cpu", "all"), default="foundation",
+    ap.add_argument("--suite", choices=("foundation", "gc", "cpu", "real", "all"),
+                    default="foundation",
                     help="foundation: build time, size, startup and memory (the default); "
                          "gc: the allocator and collector workloads; cpu: six CPU-bound "
-                         "workloads; all: the three, in that order")
+                         "workloads; real: programs using native modules and third-party "
+                         "packages; all: the four, in that order")
+    ap.add_argument("--real-runs", type=int, default=0,
+                    help="real: interleaved startup rounds (default 15, --quick 3); memory "
+                         "uses a third of them (at least 2)")
+    ap.add_argument("--real-out", default=os.path.join(ROOT, "build", "bench", "real.md"),
+                    help="real's Markdown report (default: build/bench/real.md)")
     ap.add_argument("--cpu-runs", type=int, default=0,
                     help="cpu: interleaved rounds (default 7, --quick 2)")
     ap.add_argument("--cpu-out", default=os.path.join(ROOT, "build", "bench", "cpu.md"),
@@ -1333,6 +1529,10 @@ def main():
         if args.suite == "all":
             print()
         status |= CpuBench(args).run()
+    if args.suite in ("real", "all"):
+        if args.suite == "all":
+            print()
+        status |= RealBench(args).run()
     sys.exit(status)
 
 
