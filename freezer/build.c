@@ -273,9 +273,15 @@ int fz_build(const struct fz_build_options *opt)
         goto done;
     }
     tmp_out[0] = '\0';
-    if (stat(opt->output, &st) == 0)
+    uint64_t image = t.payload_offset;
+    if (stat(opt->output, &st) == 0) {
         fprintf(stderr, "cryo: built %s: %zu modules, %.1f MB, in %.1f s\n", opt->output, g.n,
                 (double)st.st_size / 1e6, now() - t0);
+        fz_report_summary(&g, image, payload_size);
+    }
+    if (opt->report && fz_report_write(&g, opt->report, opt->output, image, payload_size,
+                                       tc.libpython == NULL) < 0)
+        goto done;
     rc = 0;
 
 done:

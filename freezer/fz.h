@@ -276,6 +276,20 @@ unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen);
 /* The same at LZ4 HC level `level` (faster to compress, a little larger). */
 unsigned char *fz_compress_level(const unsigned char *data, size_t len, size_t *clen, int level);
 
+/* ---- report.c -------------------------------------------------------- */
+
+struct fz_report_totals {
+    size_t packages;
+    uint64_t code, natives, data; /* compressed payload bytes */
+};
+void fz_report_totals(const struct fz_graph *g, struct fz_report_totals *t);
+/* The line after "cryo: built ...": what is in, by category. */
+void fz_report_summary(const struct fz_graph *g, uint64_t image, uint64_t payload);
+/* `cryo build --report FILE` (format: report.c).  0, or -1 after
+ * reporting; the file is written whole or not at all. */
+int fz_report_write(const struct fz_graph *g, const char *path, const char *output,
+                    uint64_t image, uint64_t payload, int own_libpython);
+
 /* ---- emit_table.c ---------------------------------------------------- */
 
 /* `gc`: the build's memory-manager defaults (cryo build --allocator, --gc,
@@ -320,6 +334,7 @@ struct fz_build_options {
     struct gc_config gc; /* --allocator/--gc/--gc-* and --mem-release, checked
                             by main.c; -1: the built-in default */
     uint32_t native_mode; /* --native: RT_NATIVE_* */
+    const char *report;   /* --report FILE, or NULL */
 };
 
 int fz_build(const struct fz_build_options *opt);

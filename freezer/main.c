@@ -19,7 +19,8 @@ static const char usage_text[] =
     "usage: cryo build SCRIPT [-o OUT] [--path DIR]... [--include-module NAME]...\n"
     "                  [--exclude-module NAME]... [--allow-python-env]\n"
     "                  [--keep-symbols] [--native=auto|cache|memory]\n"
-    "                  [--allow-missing-lib NAME]... [--allocator=cryo|python] [--gc=cryo|python]\n"
+    "                  [--allow-missing-lib NAME]... [--report FILE]\n"
+    "                  [--allocator=cryo|python] [--gc=cryo|python]\n"
     "                  [--gc-growth=R] [--gc-pause-ms=MS] [--mem-release=KIB] [-v]\n"
     "       cryo --help | --version\n";
 
@@ -56,6 +57,9 @@ static const char help_text[] =
     "  --allow-missing-lib NAME  build even though a shared library an extension\n"
     "                            module needs (DT_NEEDED NAME) is not on this\n"
     "                            machine; the target must have it; may be repeated\n"
+    "  --report FILE             also write what the executable holds, as JSON:\n"
+    "                            every module, extension module, library and data\n"
+    "                            file, where it came from, why it is in, its bytes\n"
     "  -v, --verbose             say what is packed and why, and every command run\n"
     "\n"
     "Memory and the collector (defaults for the program; the CRYO_* variable\n"
@@ -143,6 +147,7 @@ static int cmd_build(int argc, char **argv)
         {"keep-symbols", no_argument, NULL, 'g'},
         {"native", required_argument, NULL, 'n'},
         {"allow-missing-lib", required_argument, NULL, 'L'},
+        {"report", required_argument, NULL, 'R'},
         {"allocator", required_argument, NULL, 0x100 + GC_OPTION_ALLOCATOR},
         {"gc", required_argument, NULL, 0x100 + GC_OPTION_GC},
         {"gc-growth", required_argument, NULL, 0x100 + GC_OPTION_GROWTH},
@@ -201,6 +206,9 @@ static int cmd_build(int argc, char **argv)
             opt.native_mode = (uint32_t)k;
             break;
         }
+        case 'R':
+            opt.report = optarg;
+            break;
         case 'L':
             if (!*optarg || strchr(optarg, '/')) {
                 fz_error("--allow-missing-lib '%s': expected a library's name, like "

@@ -439,6 +439,83 @@ def case_bad_module_name(ctx):
     return expect_build_error(r, status=2, mentions=["not a module"], out_dir=d, output_name="app")
 
 
+def case_bad_native_mode(ctx):
+    d = ctx.dir("badnative")
+    write(d, "app.py", HELLO)
+    r = ctx.cryo_run(["build", "app.py", "-o", "app", "--native=disk"], cwd=d)
+    return expect_build_error(r, status=2, mentions=["--native", "disk"], out_dir=d,
+                              output_name="app")
+
+
+def case_bad_missing_lib_name(ctx):
+    d = ctx.dir("badlib")
+    write(d, "app.py", HELLO)
+    r = ctx.cryo_run(["build", "app.py", "-o", "app", "--allow-missing-lib", "/usr/lib/x.so"],
+                     cwd=d)
+    return expect_build_error(r, status=2, mentions=["--allow-missing-lib"], out_dir=d,
+                              output_name="app")
+
+
+def case_extension_needing_a_missing_library(ctx):
+    """A user's extension module whose library is gone: one error naming
+    both and the option that goes on; with the option it builds."""
+    d = ctx.dir("missinglib")
+    write(d, "app.py", "try:\n    import _needy\nexcept ImportError as e:\n    print('no', e.name)\n")
+    write(d, "needy.c", "int gone(void); int PyInit__needy(void) { return gone(); }\n")
+    write(d, "gone.c", "int gone(void) { return 1; }\n")
+    for cmd in (["gcc", "-shared", "-fPIC", "-o", "libgone.so.1", "-Wl,-soname,libgone.so.1",
+                 "gone.c"],
+                ["gcc", "-shared", "-fPIC", "-o", "_needy.cpython-311-x86_64-linux-gnu.so",
+                 "needy.c", "-L.", "-l:libgone.so.1"]):
+        if subprocess.run(cmd, cwd=d).returncode != 0:
+            return [f"cannot build the test's shared objects: {cmd}"]
+    os.unlink(os.path.join(d, "libgone.so.1"))
+    r = ctx.cryo_run(["build", "app.py", "-o", "app"], cwd=d)
+    problems = expect_build_error(r, status=1, mentions=["_needy", "libgone.so.1",
+                                                         "--allow-missing-lib"],
+                                  out_dir=d, output_name="app")
+    r = ctx.cryo_run(["build", "app.py", "-o", "app", "--allow-missing-lib", "libgone.so.1"],
+                     cwd=d)
+    if r.returncode != 0:
+        problems.append(f"--allow-missing-lib: status {r.returncode}: {L.text(r.stderr)}")
+    return problems
+
+
+def case_build_report(ctx):
+    """--report FILE: JSON naming every module with its origin and reason,
+    the builtins linked and the data files; a report that cannot be written
+    is one error."""
+    import json
+    d = ctx.dir("report")
+    write(d, "app.py", "import json, mypkg\nprint(json.dumps([mypkg.VERSION]))\n")
+    write(d, "mypkg/__init__.py", "VERSION = 1\n")
+    write(d, "mypkg/data/info.txt", "hello\n")
+    r = ctx.cryo_run(["build", "app.py", "-o", "app", "--report", "report.json"], cwd=d)
+    if r.returncode != 0:
+        return [f"build failed: {L.text(r.stderr)}"]
+    problems = []
+    with open(os.path.join(d, "report.json"), encoding="utf-8") as f:
+        rep = json.load(f)
+    if rep.get("format") != "cryo-build-report 1":
+        problems.append(f"format {rep.get('format')!r}")
+    mods = {m["name"]: m for m in rep["modules"]}
+    if mods.get("__main__", {}).get("origin") != "user" or mods.get("mypkg", {}).get("origin") != "user":
+        problems.append("the script and mypkg are not reported as the user's")
+    if mods.get("json", {}).get("origin") != "stdlib" or not mods["json"]["reason"]:
+        problems.append(f"json: {mods.get('json')}")
+    if [x["path"] for x in rep["data"]] != ["mypkg/data/info.txt"]:
+        problems.append(f"data: {rep['data']}")
+    if rep["size"] != os.path.getsize(os.path.join(d, "app")):
+        problems.append(f"size {rep['size']} is not the executable's")
+    if sum(rep["bytes"][k] for k in ("image", "payload", "trailer")) != rep["size"]:
+        problems.append(f"bytes {rep['bytes']} do not add up to the size")
+    if "_cryo_files" not in mods or mods["_cryo_files"]["origin"] != "cryo":
+        problems.append("cryo's own support module is not reported as cryo's")
+    r = ctx.cryo_run(["build", "app.py", "-o", "app", "--report", "/nonexistent/dir/r.json"], cwd=d)
+    problems += expect_build_error(r, status=1, mentions=["/nonexistent/dir/r.json"])
+    return problems
+
+
 def case_no_arguments(ctx):
     r = ctx.cryo_run([], cwd=ctx.scratch)
     problems = []

@@ -1,0 +1,193 @@
+/* report.c — what a build put into an executable: the summary `cryo build`
+ * prints at the end, and the JSON of `cryo build --report FILE`.
+ *
+ * JSON format (version 1), one object:
+ *   "format": "cryo-build-report 1", "cryo": version, "python": version,
+ *   "libpython": "cryo" | "debian", "output": path, "size": bytes,
+ *   "bytes": {"image": ELF bytes, "payload": bytes, "trailer": its bytes
+ *             (image + payload + trailer = size), "modules": compressed
+ *             code bytes, "natives": compressed native-file bytes,
+ *             "data": compressed data bytes},
+ *   "modules": [{"name", "path" (in the virtual tree), "source" (on disk, or
+ *               null), "origin": "user" | "stdlib" | "site" | "cryo",
+ *               "package": bool, "reason", "bytes"}],
+ *   "builtins": [{"name", "reason"}]   extension modules linked in,
+ *   "extensions": [{"name", "path", "source", "reason", "bytes", "size",
+ *                   "libraries": [names, in load order]}],
+ *   "libraries": [{"name", "source", "reason", "bytes", "size"}],
+ *   "data": [{"path", "source", "reason", "bytes", "size"}]
+ * "bytes" is what a member takes in the payload (compressed), "size" what
+ * it is once decoded.  Sorted as the executable holds them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../bootloader/payload_format.h"
+#include "cryo_config.h"
+#include "fz.h"
+
+static void jstr(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static const char *origin_name(const struct fz_module *m)
+{
+    if (m->source)
+        return "cryo";
+    switch (m->origin) {
+    case FZ_ORIGIN_USER: return "user";
+    case FZ_ORIGIN_SITE: return "site";
+    default: return "stdlib";
+    }
+}
+
+void fz_report_totals(const struct fz_graph *g, struct fz_report_totals *t)
+{
+    memset(t, 0, sizeof *t);
+    for (size_t i = 0; i < g->n; i++) {
+        t->code += g->mods[i].zlen;
+        t->packages += g->mods[i].is_package;
+    }
+    for (size_t i = 0; i < g->nexts; i++)
+        t->natives += g->exts[i].entry.csize;
+    for (size_t i = 0; i < g->nlibs; i++)
+        t->natives += g->libs[i].entry.csize;
+    for (size_t i = 0; i < g->ndata; i++)
+        t->data += g->data[i].zlen;
+}
+
+void fz_report_summary(const struct fz_graph *g, uint64_t image, uint64_t payload)
+{
+    struct fz_report_totals t;
+    fz_report_totals(g, &t);
+    fprintf(stderr,
+            "cryo:   %zu modules (%zu packages) %.1f MB; %zu builtin extension modules; "
+            "%zu extension modules + %zu libraries %.1f MB; %zu data files %.1f MB; "
+            "program image %.1f MB, payload %.1f MB\n",
+            g->n, t.packages, (double)t.code / 1e6, g->natives.n, g->nexts, g->nlibs,
+            (double)t.natives / 1e6, g->ndata, (double)t.data / 1e6, (double)image / 1e6,
+            (double)payload / 1e6);
+}
+
+static void native_entry(FILE *f, const struct fz_native_file *x, int ext)
+{
+    fputs("    {\"name\": ", f);
+    jstr(f, x->name);
+    if (ext) {
+        fputs(", \"path\": ", f);
+        jstr(f, x->vpath);
+    }
+    fputs(", \"source\": ", f);
+    jstr(f, x->disk_path);
+    fputs(", \"reason\": ", f);
+    jstr(f, x->reason);
+    fprintf(f, ", \"bytes\": %u, \"size\": %u", x->entry.csize, x->entry.usize);
+    if (ext) {
+        fputs(", \"libraries\": [", f);
+        for (size_t k = 0; k < x->deps.n; k++) {
+            fputs(k ? ", " : "", f);
+            jstr(f, x->deps.v[k]);
+        }
+        fputc(']', f);
+    }
+    fputc('}', f);
+}
+
+int fz_report_write(const struct fz_graph *g, const char *path, const char *output,
+                    uint64_t image, uint64_t payload, int own_libpython)
+{
+    char *tmp = fz_printf("%s.cryo-tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fz_error("cannot write the report '%s': %s", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "w");
+    struct fz_report_totals t;
+    fz_report_totals(g, &t);
+    fprintf(f, "{\n  \"format\": \"cryo-build-report 1\",\n  \"cryo\": \"%s\",\n"
+               "  \"python\": \"%s\",\n  \"libpython\": \"%s\",\n  \"output\": ",
+            CRYO_VERSION_STRING, CRYO_PYTHON_VERSION, own_libpython ? "cryo" : "debian");
+    jstr(f, output);
+    fprintf(f, ",\n  \"size\": %llu,\n  \"bytes\": {\"image\": %llu, \"payload\": %llu, "
+               "\"trailer\": %d, \"modules\": %llu, \"natives\": %llu, \"data\": %llu},\n"
+               "  \"modules\": [\n",
+            (unsigned long long)(image + payload + BL_TRAILER_SIZE), (unsigned long long)image,
+            (unsigned long long)payload, BL_TRAILER_SIZE, (unsigned long long)t.code,
+            (unsigned long long)t.natives, (unsigned long long)t.data);
+    for (size_t i = 0; i < g->n; i++) {
+        const struct fz_module *m = &g->mods[i];
+        fputs("    {\"name\": ", f);
+        jstr(f, m->name);
+        fputs(", \"path\": ", f);
+        jstr(f, m->vpath);
+        fputs(", \"source\": ", f);
+        jstr(f, m->disk_path);
+        fprintf(f, ", \"origin\": \"%s\", \"package\": %s, \"reason\": ", origin_name(m),
+                m->is_package ? "true" : "false");
+        jstr(f, m->reason);
+        fprintf(f, ", \"bytes\": %zu}%s\n", m->zlen, i + 1 < g->n ? "," : "");
+    }
+    fputs("  ],\n  \"builtins\": [\n", f);
+    for (size_t i = 0; i < g->natives.n; i++) {
+        fputs("    {\"name\": ", f);
+        jstr(f, g->natives.v[i]);
+        fputs(", \"reason\": ", f);
+        jstr(f, g->native_reasons.v[i]);
+        fprintf(f, "}%s\n", i + 1 < g->natives.n ? "," : "");
+    }
+    fputs("  ],\n  \"extensions\": [\n", f);
+    for (size_t i = 0; i < g->nexts; i++) {
+        native_entry(f, &g->exts[i], 1);
+        fputs(i + 1 < g->nexts ? ",\n" : "\n", f);
+    }
+    fputs("  ],\n  \"libraries\": [\n", f);
+    for (size_t i = 0; i < g->nlibs; i++) {
+        native_entry(f, &g->libs[i], 0);
+        fputs(i + 1 < g->nlibs ? ",\n" : "\n", f);
+    }
+    fputs("  ],\n  \"data\": [\n", f);
+    for (size_t i = 0; i < g->ndata; i++) {
+        const struct fz_data *d = &g->data[i];
+        fputs("    {\"path\": ", f);
+        jstr(f, d->vpath);
+        fputs(", \"source\": ", f);
+        jstr(f, d->disk_path);
+        fputs(", \"reason\": ", f);
+        jstr(f, d->reason);
+        fprintf(f, ", \"bytes\": %zu, \"size\": %u}%s\n", d->zlen, d->usize,
+                i + 1 < g->ndata ? "," : "");
+    }
+    fputs("  ]\n}\n", f);
+    int ok = fflush(f) == 0 && !ferror(f) && fsync(fileno(f)) == 0;
+    int saved = errno;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        if (ok)
+            saved = errno;
+        fz_error("cannot write the report '%s': %s", path, strerror(saved));
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
