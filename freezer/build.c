@@ -219,7 +219,8 @@ int fz_build(const struct fz_build_options *opt)
     uint32_t payload_crc, entries;
     if (fz_pack_write(&g, payload, &payload_size, &payload_crc, &entries) < 0)
         goto done;
-    uint32_t flags = opt->allow_python_env ? RT_APP_ALLOW_PYTHON_ENV : 0;
+    uint32_t flags = (opt->allow_python_env ? RT_APP_ALLOW_PYTHON_ENV : 0)
+                     | (g.file_hooks ? RT_APP_FILE_HOOKS : 0);
     if (fz_emit_table(&g, payload_crc, flags, &opt->gc, opt->native_mode, table_c) < 0)
         goto done;
     double t1 = now();

@@ -231,6 +231,7 @@ struct fz_graph {
     struct fz_data *data;    /* sorted by vpath once built */
     size_t ndata, capdata;
     size_t missing_errors;   /* unguarded imports of user code not found */
+    int file_hooks;          /* the runtime must install cryo_files' hooks */
     /* Extension modules linked in as builtins (natives.c), sorted, and
      * parallel to them why each is in. */
     struct fz_strv natives, native_reasons;

@@ -642,7 +642,8 @@ void fz_site_dirs(struct fz_strv *out)
             fz_strv_push(out, dirs[i]);
 }
 
-static void add_whole_package(struct ctx *c, struct fz_module *pkg);
+/* Pack every module below `pkg`, and its data files if with_data. */
+static void add_whole_package(struct ctx *c, struct fz_module *pkg, int with_data);
 
 /* Make `name` (whose parent, if any, is in the graph) part of the graph.
  * Returns the module, or NULL when it cannot be found (`*why` says how). */
@@ -877,10 +878,16 @@ static struct fz_module *need(struct ctx *c, const char *name, const struct fz_m
             m->reason = from ? fz_printf("imported by %s:%d", from->vpath, line)
                              : fz_xstrdup(reason);
             if (m->is_package && !strchr(prefix, '.') && m->origin != FZ_ORIGIN_STDLIB) {
-                add_whole_package(c, m);
+                add_whole_package(c, m, 1);
                 m = find(c->g, prefix);
             } else if (m->is_package && strcmp(prefix, "encodings") == 0) {
-                add_whole_package(c, m);
+                add_whole_package(c, m, 0);
+                m = find(c->g, prefix);
+            } else if (m->is_package && !from && saved == '\0' && reason
+                       && strcmp(reason, "--include-module") == 0) {
+                /* --include-module names a package: packed whole with its
+                 * data, wherever it comes from (--help says so). */
+                add_whole_package(c, m, 1);
                 m = find(c->g, prefix);
             }
             enum fz_origin origin = m->origin;
@@ -899,12 +906,13 @@ static struct fz_module *need(struct ctx *c, const char *name, const struct fz_m
 }
 
 /* Add every module below top-level package `pkg` (directory walk). */
-static void add_tree(struct ctx *c, const char *dir, const char *pkgname, enum fz_origin origin)
+static void add_tree(struct ctx *c, const char *dir, const char *pkgname, enum fz_origin origin,
+                     int with_data)
 {
     struct fz_strv names = {0};
     if (fz_list_dir(dir, &names) < 0)
         return;
-    if (origin != FZ_ORIGIN_STDLIB) {
+    if (with_data) {
         /* Its data files (and those of directories that are not packages)
          * go with it; subpackages bring their own below. */
         char *vdir = fz_xstrdup(pkgname);
@@ -954,7 +962,7 @@ static void add_tree(struct ctx *c, const char *dir, const char *pkgname, enum f
                 m->reason = fz_printf("package %.*s is packed whole",
                                       (int)strcspn(pkgname, "."), pkgname);
                 if (m->is_package)
-                    add_tree(c, m->pkg_dir, modname, origin);
+                    add_tree(c, m->pkg_dir, modname, origin, with_data);
             }
         }
         free(modname);
@@ -963,10 +971,10 @@ static void add_tree(struct ctx *c, const char *dir, const char *pkgname, enum f
     fz_strv_free(&names);
 }
 
-static void add_whole_package(struct ctx *c, struct fz_module *pkg)
+static void add_whole_package(struct ctx *c, struct fz_module *pkg, int with_data)
 {
     char *name = fz_xstrdup(pkg->name), *dir = fz_xstrdup(pkg->pkg_dir);
-    add_tree(c, dir, name, pkg->origin);
+    add_tree(c, dir, name, pkg->origin, with_data);
     free(name);
     free(dir);
 }
@@ -1312,9 +1320,11 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
             }
         }
         /* The runtime's support for files other than code (runtime/
-         * cryo_files.py), when the program has some; without it, the
+         * cryo_files.py), when the program has some, or packs unittest,
+         * whose test discovery lists package directories; without it, the
          * importer answers that there are none (runtime/importer.c). */
-        if (files_added || c.failed || !g->ndata)
+        g->file_hooks = g->ndata || find(g, "unittest.loader");
+        if (files_added || c.failed || !g->file_hooks)
             break;
         files_added = 1;
         struct fz_module *fm = add(&c, "_cryo_files");

@@ -17,11 +17,12 @@ importer.c: a module's __file__ is "<sys.executable>/<its path>"):
   - open(), io.open(), os.stat(), os.lstat(), os.listdir(), os.scandir()
     (and so os.path.exists/isfile/isdir/getsize, pathlib's Path.open,
     read_text, exists, iterdir) of paths inside the virtual tree: install()
-    wraps them, when the program has data files, so that code reading
+    wraps them, when the program has data files or packs unittest (whose
+    discovery lists package directories), so that code reading
     os.path.join(os.path.dirname(__file__), "data.json") works.  Files are
-    read-only; module files do not appear (their source is not shipped);
-    C code that opens such a path itself (fopen) cannot see them: use
-    importlib.resources.as_file() to get a real file for it.
+    read-only; module files are listed (size 0) but cannot be read (their
+    source is not shipped); C code that opens such a path itself (fopen)
+    cannot see them: use importlib.resources.as_file() to get a real file.
 """
 import errno
 import io
@@ -35,6 +36,7 @@ _ROOT = sys.executable
 _PREFIX = _ROOT + "/"
 _sizes = None     # {path: size} of the data files
 _dirs = None      # {dir path: set of names in it}; "" is the root
+_modules = set()  # paths of the frozen modules' files (listed, not readable)
 
 
 def _index():
@@ -54,7 +56,10 @@ def _index():
             add_dirs(parts[:-1])
             dirs.setdefault("/".join(parts[:-1]), set()).add(parts[-1])
         for path in _cryo.module_paths():
-            add_dirs(path.split("/")[:-1])
+            parts = path.split("/")
+            add_dirs(parts[:-1])
+            dirs.setdefault("/".join(parts[:-1]), set()).add(parts[-1])
+            _modules.add(path)
         _sizes, _dirs = sizes, dirs
     return _sizes, _dirs
 
@@ -74,6 +79,13 @@ def _rel(path):
 
 def _not_found(path):
     return FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+
+
+def _unreadable(path, rel):
+    if rel in _modules:
+        return FileNotFoundError(errno.ENOENT, "the source of a frozen module is not in the "
+                                 "executable", path)
+    return _not_found(path)
 
 
 class VirtualPath:
@@ -130,7 +142,7 @@ class VirtualPath:
         return self._rel in _index()[1]
 
     def is_file(self):
-        return self._rel in _index()[0]
+        return self._rel in _index()[0] or self._rel in _modules
 
     def exists(self):
         return self.is_file() or self.is_dir()
@@ -143,8 +155,8 @@ class VirtualPath:
             yield self.joinpath(name)
 
     def read_bytes(self):
-        if not self.is_file():
-            raise _not_found(str(self))
+        if self._rel not in _index()[0]:
+            raise _unreadable(str(self), self._rel)
         return _cryo.read_data(self._rel)
 
     def read_text(self, encoding=None, errors=None):
@@ -222,7 +234,7 @@ def _open_virtual(path, rel, mode="r", buffering=-1, encoding=None, errors=None,
     if rel in dirs:
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
     if rel not in sizes:
-        raise _not_found(path)
+        raise _unreadable(path, rel)
     raw = io.BytesIO(_cryo.read_data(rel))
     raw.name = path
     if "b" in mode:
@@ -246,6 +258,8 @@ def _stat_result(rel, path):
     sizes, dirs = _index()
     if rel in sizes:
         mode, size = _stat.S_IFREG | 0o444, sizes[rel]
+    elif rel in _modules:
+        mode, size = _stat.S_IFREG | 0o444, 0
     elif rel in dirs:
         mode, size = _stat.S_IFDIR | 0o555, 0
     else:
@@ -295,7 +309,7 @@ class _DirEntry:
         return self._rel in _index()[1]
 
     def is_file(self, *, follow_symlinks=True):
-        return self._rel in _index()[0]
+        return self._rel in _index()[0] or self._rel in _modules
 
     def is_symlink(self):
         return False

@@ -126,12 +126,13 @@ static const struct rt_module *find_main(void)
     return NULL;
 }
 
-/* Programs that carry data files: open(), os.stat() and the rest see the
+/* Programs that carry data files (or walk package directories, as
+ * unittest's discovery does): open(), os.stat() and the rest see the
  * virtual tree (runtime/cryo_files.py, install()).  0 or -1 with an
  * exception set. */
 static int install_files(void)
 {
-    if (cryo_app.data_count == 0)
+    if (!(cryo_app.flags & RT_APP_FILE_HOOKS))
         return 0;
     PyObject *mod = PyImport_ImportModule("_cryo_files");
     PyObject *r = mod ? PyObject_CallMethod(mod, "install", NULL) : NULL;

@@ -39,6 +39,10 @@ enum {
 enum {
     /* PYTHON* environment variables are honoured (cryo build --allow-python-env) */
     RT_APP_ALLOW_PYTHON_ENV = 1u << 0,
+    /* open(), os.stat() and friends see the virtual tree (runtime/
+     * cryo_files.py, install()): the program has data files, or packs code
+     * that walks package directories (unittest's discovery) */
+    RT_APP_FILE_HOOKS = 1u << 1,
 };
 
 struct rt_module {
