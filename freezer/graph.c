@@ -40,6 +40,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include <dirent.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -451,6 +452,9 @@ static int is_test_dir(const char *n)
 static int add_data_file(struct ctx *c, const char *disk, const char *vpath, const char *reason)
 {
     struct fz_graph *g = c->g;
+    for (size_t i = 0; i < c->opt->exclude_data.n; i++)
+        if (fnmatch(c->opt->exclude_data.v[i], vpath, 0) == 0)
+            return 0; /* --exclude-data */
     for (size_t i = 0; i < g->ndata; i++)
         if (strcmp(g->data[i].vpath, vpath) == 0)
             return 0;
@@ -1318,6 +1322,17 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
                 drop_module(g, c.next);
                 c.next--;
             }
+        }
+        /* --include-data SRC=DEST: a file, or a directory's data files. */
+        for (size_t i = 0; i < opt->include_data.n && !files_added; i++) {
+            const char *spec = opt->include_data.v[i];
+            const char *eq = strchr(spec, '=');
+            char *src = fz_printf("%.*s", (int)(eq - spec), spec);
+            if (fz_is_dir(src))
+                add_data_dir(&c, src, eq + 1, "--include-data", 0);
+            else
+                add_data_file(&c, src, eq + 1, "--include-data");
+            free(src);
         }
         /* The runtime's support for files other than code (runtime/
          * cryo_files.py), when the program has some, or packs unittest,

@@ -19,7 +19,8 @@ static const char usage_text[] =
     "usage: cryo build SCRIPT [-o OUT] [--path DIR]... [--include-module NAME]...\n"
     "                  [--exclude-module NAME]... [--allow-python-env]\n"
     "                  [--keep-symbols] [--native=auto|cache|memory]\n"
-    "                  [--allow-missing-lib NAME]... [--report FILE]\n"
+    "                  [--allow-missing-lib NAME]... [--include-data SRC=DEST]...\n"
+    "                  [--exclude-data GLOB]... [--report FILE]\n"
     "                  [--allocator=cryo|python] [--gc=cryo|python]\n"
     "                  [--gc-growth=R] [--gc-pause-ms=MS] [--mem-release=KIB] [-v]\n"
     "       cryo --help | --version\n";
@@ -57,6 +58,12 @@ static const char help_text[] =
     "  --allow-missing-lib NAME  build even though a shared library an extension\n"
     "                            module needs (DT_NEEDED NAME) is not on this\n"
     "                            machine; the target must have it; may be repeated\n"
+    "  --include-data SRC=DEST   also pack the file or directory SRC, at DEST in\n"
+    "                            the executable's tree (open(os.path.join(\n"
+    "                            os.path.dirname(__file__), DEST)) in the script\n"
+    "                            reads it); may be repeated\n"
+    "  --exclude-data GLOB       do not pack data files whose path in the tree\n"
+    "                            matches GLOB ('*.md', 'pkg/docs/*'); may be repeated\n"
     "  --report FILE             also write what the executable holds, as JSON:\n"
     "                            every module, extension module, library and data\n"
     "                            file, where it came from, why it is in, its bytes\n"
@@ -148,6 +155,8 @@ static int cmd_build(int argc, char **argv)
         {"native", required_argument, NULL, 'n'},
         {"allow-missing-lib", required_argument, NULL, 'L'},
         {"report", required_argument, NULL, 'R'},
+        {"include-data", required_argument, NULL, 'D'},
+        {"exclude-data", required_argument, NULL, 'X'},
         {"allocator", required_argument, NULL, 0x100 + GC_OPTION_ALLOCATOR},
         {"gc", required_argument, NULL, 0x100 + GC_OPTION_GC},
         {"gc-growth", required_argument, NULL, 0x100 + GC_OPTION_GROWTH},
@@ -208,6 +217,33 @@ static int cmd_build(int argc, char **argv)
         }
         case 'R':
             opt.report = optarg;
+            break;
+        case 'D': {
+            const char *eq = strchr(optarg, '=');
+            const char *dest = eq ? eq + 1 : NULL;
+            if (!eq || eq == optarg || !*dest || dest[0] == '/' || strstr(dest, "..")
+                || dest[strlen(dest) - 1] == '/') {
+                fz_error("--include-data '%s': expected SRC=DEST, DEST a relative path in "
+                         "the executable (like assets/logo.png or assets)", optarg);
+                goto out;
+            }
+            char *src = fz_printf("%.*s", (int)(eq - optarg), optarg);
+            int ok = access(src, R_OK) == 0;
+            if (!ok)
+                fz_error("--include-data '%s': cannot read '%s': %s", optarg, src,
+                         strerror(errno));
+            free(src);
+            if (!ok)
+                goto out;
+            fz_strv_push(&opt.graph.include_data, optarg);
+            break;
+        }
+        case 'X':
+            if (!*optarg) {
+                fz_error("--exclude-data needs a pattern (like '*.md' or 'pkg/docs/*')");
+                goto out;
+            }
+            fz_strv_push(&opt.graph.exclude_data, optarg);
             break;
         case 'L':
             if (!*optarg || strchr(optarg, '/')) {
@@ -282,6 +318,8 @@ out:
     fz_strv_free(&opt.graph.includes);
     fz_strv_free(&opt.graph.excludes);
     fz_strv_free(&opt.graph.allow_missing_libs);
+    fz_strv_free(&opt.graph.include_data);
+    fz_strv_free(&opt.graph.exclude_data);
     return rc;
 }
 

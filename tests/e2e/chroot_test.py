@@ -211,7 +211,7 @@ def test_program(prog, cryo, python, session, src, read_only=False):
     os.makedirs(work)
     script = os.path.join(src, os.path.basename(prog.path))
     exe = os.path.join(work, prog.name)
-    build = L.freeze(cryo, script, exe, extra_args=prog.cryo_args)
+    build = L.freeze(cryo, script, exe, extra_args=prog.cryo_args, cwd=os.path.dirname(script))
     if build.returncode != 0:
         return [f"cryo build failed:\n{L.indent(L.text(build.stderr))}"], None
     libs = ldd_libraries(exe)

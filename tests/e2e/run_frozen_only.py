@@ -34,7 +34,7 @@ def run_program(prog, cryo, python, session, src, also_python):
     exe = os.path.join(work, prog.name)
     script = os.path.join(src, os.path.basename(prog.path))
     env = L.clean_env(prog.env)
-    build = L.freeze(cryo, script, exe, extra_args=prog.cryo_args)
+    build = L.freeze(cryo, script, exe, extra_args=prog.cryo_args, cwd=os.path.dirname(script))
     if build.returncode != 0 or build.timed_out:
         return False, (f"cryo build failed ({build.describe_status()}, {build.seconds:.1f}s):\n"
                        + L.indent(L.text(build.stderr).rstrip()))

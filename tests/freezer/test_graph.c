@@ -1245,3 +1245,43 @@ Test(graph, fails_when_a_library_an_extension_needs_is_missing_unless_allowed)
     fz_graph_free(&g);
     tree_free(&t);
 }
+
+Test(graph, includes_and_excludes_data_as_asked)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import pkg\n");
+    put(&t, "pkg/__init__.py", "");
+    put(&t, "pkg/keep.json", "{}\n");
+    put(&t, "pkg/docs/guide.md", "# guide\n");
+    put(&t, "assets/a.txt", "a\n");
+    put(&t, "assets/sub/b.txt", "b\n");
+    put(&t, "single.cfg", "x=1\n");
+    struct fz_graph_options opt = {0};
+    char *script = tree_path(&t, "app.py");
+    char *assets = tree_path(&t, "assets");
+    char *single = tree_path(&t, "single.cfg");
+    char *inc1 = fz_printf("%s=res", assets), *inc2 = fz_printf("%s=conf/app.cfg", single);
+    opt.script = script;
+    opt.stdlib_dir = STDLIB;
+    fz_strv_push(&opt.include_data, inc1);
+    fz_strv_push(&opt.include_data, inc2);
+    fz_strv_push(&opt.exclude_data, "pkg/docs/*");
+    fz_strv_push(&opt.exclude_data, "res/sub/*");
+    cr_assert_eq(fz_graph_build(&opt, &g), 0);
+    cr_expect_not_null(data_file(&g, "pkg/keep.json"));
+    cr_expect_null(data_file(&g, "pkg/docs/guide.md"));
+    cr_expect_not_null(data_file(&g, "res/a.txt"));
+    cr_expect_null(data_file(&g, "res/sub/b.txt"));
+    cr_expect_not_null(data_file(&g, "conf/app.cfg"));
+    fz_strv_free(&opt.include_data);
+    fz_strv_free(&opt.exclude_data);
+    free(inc1);
+    free(inc2);
+    free(single);
+    free(assets);
+    free(script);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
