@@ -22,6 +22,23 @@ static void put_cstr(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* A struct bl_entry initialiser: where a member lies in the payload. */
+static void put_entry(FILE *f, const struct bl_entry *e)
+{
+    fprintf(f, "{%lluu, %uu, %uu, 0x%08xu}", (unsigned long long)e->offset, e->csize, e->usize,
+            e->crc);
+}
+
+/* One row of a table whose rows are {"string", entry}. */
+static void put_row(FILE *f, const char *s, const struct bl_entry *e)
+{
+    fputs("    {", f);
+    put_cstr(f, s);
+    fputs(", ", f);
+    put_entry(f, e);
+    fputs("},\n", f);
+}
+
 int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_flags,
                   const struct gc_config *gc, uint32_t native_mode, const char *path)
 {
@@ -44,10 +61,9 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
         put_cstr(f, m->name);
         fputs(", ", f);
         put_cstr(f, m->vpath);
-        fprintf(f, ", %s, {%lluu, %uu, %uu, 0x%08xu}},\n",
-                m->is_main ? "RT_MOD_MAIN" : m->is_package ? "RT_MOD_PACKAGE" : "0",
-                (unsigned long long)m->entry.offset, m->entry.csize, m->entry.usize,
-                m->entry.crc);
+        fprintf(f, ", %s, ", m->is_main ? "RT_MOD_MAIN" : m->is_package ? "RT_MOD_PACKAGE" : "0");
+        put_entry(f, &m->entry);
+        fputs("},\n", f);
     }
     fputs("};\n", f);
     /* Extension modules linked in (their objects are on the link line). */
@@ -65,25 +81,15 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
     }
     if (g->ndata) {
         fputs("\nstatic const struct rt_data data[] = {\n", f);
-        for (size_t i = 0; i < g->ndata; i++) {
-            const struct fz_data *d = &g->data[i];
-            fputs("    {", f);
-            put_cstr(f, d->vpath);
-            fprintf(f, ", {%lluu, %uu, %uu, 0x%08xu}},\n", (unsigned long long)d->entry.offset,
-                    d->entry.csize, d->entry.usize, d->entry.crc);
-        }
+        for (size_t i = 0; i < g->ndata; i++)
+            put_row(f, g->data[i].vpath, &g->data[i].entry);
         fputs("};\n", f);
     }
     /* Native files: libraries first (extensions refer to them by index). */
     if (g->nlibs) {
         fputs("\nstatic const struct rt_lib libs[] = {\n", f);
-        for (size_t i = 0; i < g->nlibs; i++) {
-            const struct fz_native_file *l = &g->libs[i];
-            fputs("    {", f);
-            put_cstr(f, l->name);
-            fprintf(f, ", {%lluu, %uu, %uu, 0x%08xu}},\n", (unsigned long long)l->entry.offset,
-                    l->entry.csize, l->entry.usize, l->entry.crc);
-        }
+        for (size_t i = 0; i < g->nlibs; i++)
+            put_row(f, g->libs[i].name, &g->libs[i].entry);
         fputs("};\n", f);
     }
     size_t ndeps = 0;
@@ -112,9 +118,9 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
             put_cstr(f, x->name);
             fputs(", ", f);
             put_cstr(f, x->vpath);
-            fprintf(f, ", {%lluu, %uu, %uu, 0x%08xu}, %zuu, %zuu},\n",
-                    (unsigned long long)x->entry.offset, x->entry.csize, x->entry.usize,
-                    x->entry.crc, first, count);
+            fputs(", ", f);
+            put_entry(f, &x->entry);
+            fprintf(f, ", %zuu, %zuu},\n", first, count);
             first += count;
         }
         fputs("};\n", f);

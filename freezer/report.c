@@ -47,6 +47,13 @@ static void jstr(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* `"key": "value"` (value a JSON string or null), after ", " unless first. */
+static void jkey(FILE *f, const char *key, const char *value, int first)
+{
+    fprintf(f, "%s\"%s\": ", first ? "" : ", ", key);
+    jstr(f, value);
+}
+
 static const char *origin_name(const struct fz_module *m)
 {
     if (m->source)
@@ -88,16 +95,12 @@ void fz_report_summary(const struct fz_graph *g, uint64_t image, uint64_t payloa
 
 static void native_entry(FILE *f, const struct fz_native_file *x, int ext)
 {
-    fputs("    {\"name\": ", f);
-    jstr(f, x->name);
-    if (ext) {
-        fputs(", \"path\": ", f);
-        jstr(f, x->vpath);
-    }
-    fputs(", \"source\": ", f);
-    jstr(f, x->disk_path);
-    fputs(", \"reason\": ", f);
-    jstr(f, x->reason);
+    fputs("    {", f);
+    jkey(f, "name", x->name, 1);
+    if (ext)
+        jkey(f, "path", x->vpath, 0);
+    jkey(f, "source", x->disk_path, 0);
+    jkey(f, "reason", x->reason, 0);
     fprintf(f, ", \"bytes\": %u, \"size\": %u", x->entry.csize, x->entry.usize);
     if (ext) {
         fputs(", \"libraries\": [", f);
@@ -135,23 +138,20 @@ int fz_report_write(const struct fz_graph *g, const char *path, const char *outp
             (unsigned long long)t.natives, (unsigned long long)t.data);
     for (size_t i = 0; i < g->n; i++) {
         const struct fz_module *m = &g->mods[i];
-        fputs("    {\"name\": ", f);
-        jstr(f, m->name);
-        fputs(", \"path\": ", f);
-        jstr(f, m->vpath);
-        fputs(", \"source\": ", f);
-        jstr(f, m->disk_path);
-        fprintf(f, ", \"origin\": \"%s\", \"package\": %s, \"reason\": ", origin_name(m),
-                m->is_package ? "true" : "false");
-        jstr(f, m->reason);
+        fputs("    {", f);
+        jkey(f, "name", m->name, 1);
+        jkey(f, "path", m->vpath, 0);
+        jkey(f, "source", m->disk_path, 0);
+        jkey(f, "origin", origin_name(m), 0);
+        fprintf(f, ", \"package\": %s", m->is_package ? "true" : "false");
+        jkey(f, "reason", m->reason, 0);
         fprintf(f, ", \"bytes\": %zu}%s\n", m->zlen, i + 1 < g->n ? "," : "");
     }
     fputs("  ],\n  \"builtins\": [\n", f);
     for (size_t i = 0; i < g->natives.n; i++) {
-        fputs("    {\"name\": ", f);
-        jstr(f, g->natives.v[i]);
-        fputs(", \"reason\": ", f);
-        jstr(f, g->native_reasons.v[i]);
+        fputs("    {", f);
+        jkey(f, "name", g->natives.v[i], 1);
+        jkey(f, "reason", g->native_reasons.v[i], 0);
         fprintf(f, "}%s\n", i + 1 < g->natives.n ? "," : "");
     }
     fputs("  ],\n  \"extensions\": [\n", f);
@@ -167,12 +167,10 @@ int fz_report_write(const struct fz_graph *g, const char *path, const char *outp
     fputs("  ],\n  \"data\": [\n", f);
     for (size_t i = 0; i < g->ndata; i++) {
         const struct fz_data *d = &g->data[i];
-        fputs("    {\"path\": ", f);
-        jstr(f, d->vpath);
-        fputs(", \"source\": ", f);
-        jstr(f, d->disk_path);
-        fputs(", \"reason\": ", f);
-        jstr(f, d->reason);
+        fputs("    {", f);
+        jkey(f, "path", d->vpath, 1);
+        jkey(f, "source", d->disk_path, 0);
+        jkey(f, "reason", d->reason, 0);
         fprintf(f, ", \"bytes\": %zu, \"size\": %u}%s\n", d->zlen, d->usize,
                 i + 1 < g->ndata ? "," : "");
     }
