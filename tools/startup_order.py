@@ -12,9 +12,9 @@ take a few hundred KiB.  So the freezer links programs with lld's
 --symbol-ordering-file (freezer/cc.c) naming, first, the functions that a
 profile of short frozen programs ran.
 
-The profile: each PROGRAM (tools/startup_profile/: a start-up and a set
-of typical imports; not the benchmark's programs, so that the order is
-not tuned to what measures it) is frozen with CRYO, symbols kept, and run
+The profile: each PROGRAM (tools/startup_profile/: a start-up, a set of
+typical imports, and a wide sweep of the standard library; not the
+benchmark's programs, so that the order is not tuned to what measures it) is frozen with CRYO, symbols kept, and run
 under valgrind's callgrind, which names every function that ran: frozen
 programs, not python3.11, since their start-up differs (no path search,
 modules from the payload, cryo's allocator).  The order: what the first

@@ -1,4 +1,4 @@
-"""Start-up profile, program 2 of 2 (tools/startup_order.py):
+"""Start-up profile, program 2 of 3 (tools/startup_order.py):
 what a typical command-line program imports and does before its real work,
 including extension modules that a frozen program links as builtins.
 Functions it runs that startup.py does not are placed after startup.py's.

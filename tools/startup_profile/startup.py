@@ -1,4 +1,4 @@
-"""Start-up profile, program 1 of 2 (tools/startup_order.py):
+"""Start-up profile, program 1 of 3 (tools/startup_order.py):
 the least a program does: start, write a line, read its arguments, exit.
 
 Not a benchmark program (tools/bench_programs/ has those), so that the order is
