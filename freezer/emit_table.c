@@ -88,8 +88,18 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
     /* Native files: libraries first (extensions refer to them by index). */
     if (g->nlibs) {
         fputs("\nstatic const struct rt_lib libs[] = {\n", f);
-        for (size_t i = 0; i < g->nlibs; i++)
-            put_row(f, g->libs[i].name, &g->libs[i].entry);
+        for (size_t i = 0; i < g->nlibs; i++) {
+            fputs("    {", f);
+            put_cstr(f, g->libs[i].name);
+            fputs(", ", f);
+            put_entry(f, &g->libs[i].entry);
+            fputs(", ", f);
+            if (g->libs[i].dir_env)
+                put_cstr(f, g->libs[i].dir_env);
+            else
+                fputs("NULL", f);
+            fputs("},\n", f);
+        }
         fputs("};\n", f);
     }
     size_t ndeps = 0;

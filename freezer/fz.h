@@ -219,6 +219,9 @@ struct fz_native_file {
     char *vpath;         /* extension: its path in the virtual tree */
     char *reason;        /* why it is in, for -v */
     struct fz_strv deps; /* extension: libraries to load first, in order */
+    const char *dir_env; /* library: NULL, or a file a library opens by path
+                            from the directory this variable names
+                            (graph.c, lib_dirs) */
     uint32_t size, crc;  /* filled by pack.c */
     struct bl_entry entry;
 };

@@ -297,6 +297,57 @@ static struct fz_native_file *find_ext(struct fz_graph *g, const char *name)
     return NULL;
 }
 
+/* Files that a packed library opens by path at run time, from a directory
+ * it takes from an environment variable: when the library is packed, so
+ * are they, and the runtime points the variable at where it puts them
+ * (runtime/native_files.c).  OpenSSL 3 loads its provider modules
+ * (legacy.so: cryptography loads it at import) from OPENSSL_MODULES, else
+ * from ossl-modules beside libcrypto.  {library, directory beside it,
+ * variable}. */
+static const char *const lib_dirs[][3] = {
+    {"libcrypto.so.3", "ossl-modules", "OPENSSL_MODULES"},
+    {NULL, NULL, NULL},
+};
+
+static void add_lib_dirs(struct ctx *c)
+{
+    struct fz_graph *g = c->g;
+    for (size_t k = 0; lib_dirs[k][0]; k++) {
+        const struct fz_native_file *lib = NULL;
+        for (size_t i = 0; i < g->nlibs; i++)
+            if (strcmp(g->libs[i].name, lib_dirs[k][0]) == 0)
+                lib = &g->libs[i];
+        if (!lib)
+            continue;
+        char *dir = fz_xstrdup(lib->disk_path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        char *sub = fz_printf("%s/%s", dir, lib_dirs[k][1]);
+        struct fz_strv names = {0};
+        fz_list_dir(sub, &names);
+        for (size_t i = 0; i < names.n; i++) {
+            char *path = fz_printf("%s/%s", sub, names.v[i]);
+            size_t len = strlen(names.v[i]);
+            if (len > 3 && strcmp(names.v[i] + len - 3, ".so") == 0 && fz_is_file(path)) {
+                g->libs = fz_xrealloc(g->libs, (g->nlibs + 1) * sizeof *g->libs);
+                struct fz_native_file *l = &g->libs[g->nlibs++];
+                memset(l, 0, sizeof *l);
+                l->name = fz_printf("%s/%s", lib_dirs[k][1], names.v[i]);
+                l->disk_path = path;
+                l->reason = fz_printf("%s opens it by path from $%s", lib_dirs[k][0],
+                                      lib_dirs[k][2]);
+                l->dir_env = lib_dirs[k][2];
+                path = NULL;
+            }
+            free(path);
+        }
+        fz_strv_free(&names);
+        free(sub);
+        free(dir);
+    }
+}
+
 /* Modules that extension modules import from C (PyImport_ImportModule),
  * which no bytecode scan sees: an extension whose file holds the name
  * brings the module.  cffi's out-of-line modules (cryptography's
@@ -1368,6 +1419,7 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
         l->reason = fz_printf("needed by %s", c.libset.v[i].needed_by);
     }
     fz_libset_free(&c.libset);
+    add_lib_dirs(&c);
     if (c.failed || g->missing_errors)
         return -1;
     if (g->nexts)

@@ -74,6 +74,10 @@ struct rt_data {
 struct rt_lib {
     const char *name;
     struct bl_entry file;
+    /* NULL; or the file is one a library opens by path from the directory
+     * named by this environment variable (OPENSSL_MODULES): `name` is
+     * "<dir>/<file>", and the runtime puts it in such a directory */
+    const char *dir_env;
 };
 
 /* A third-party extension module, packed as its file (stored raw), with

@@ -3,8 +3,10 @@
  * the dynamic loader can open them, each when first needed.
  *
  * Two places (README, "Native files"):
- *   cache   a per-user directory, $XDG_CACHE_HOME/cryo/native, else
- *           ~/.cache/cryo/native: each file is written once per content,
+ *   cache   a per-user directory, the first usable of
+ *           $XDG_CACHE_HOME/cryo, ~/.cache/cryo, $XDG_RUNTIME_DIR/cryo and
+ *           ${TMPDIR:-/tmp}/cryo-<uid>, each with /native: each file is
+ *           written once per content,
  *           then shared by every run and every process, from the page cache
  *           (only touched pages resident).  Directories are created 0700
  *           and must be the user's and not writable by others; a file is
@@ -89,45 +91,57 @@ static int private_dir(const char *path, const char **why)
     return 0;
 }
 
-static char *find_cache_dir(void)
+/* `base`/`name`/native, created private, if it can be used: 0 with the
+ * path in out, or -1 (said under CRYO_DEBUG). */
+static int try_cache_dir(const char *base, const char *name, char *out, size_t cap)
 {
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    char base[PATH_MAX];
-    if (xdg && xdg[0] == '/')
-        snprintf(base, sizeof base, "%s", xdg);
-    else if (home && home[0] == '/')
-        snprintf(base, sizeof base, "%s/.cache", home);
-    else {
-        debug("no cache directory: %s%s", "neither XDG_CACHE_HOME nor HOME is set", "");
-        return NULL;
-    }
-    char cryo[PATH_MAX], native[PATH_MAX];
+    char cryo[PATH_MAX];
     const char *why = NULL;
-    if (snprintf(cryo, sizeof cryo, "%s/cryo", base) >= (int)sizeof cryo
-        || snprintf(native, sizeof native, "%s/native", cryo) >= (int)sizeof native) {
-        debug("no cache directory: %s%s", "path too long", "");
-        return NULL;
+    if (snprintf(cryo, sizeof cryo, "%s/%s", base, name) >= (int)sizeof cryo
+        || snprintf(out, cap, "%s/native", cryo) >= (int)cap) {
+        debug("cannot use a cache in %s: %s", base, "path too long");
+        return -1;
     }
     if (mkdir(base, 0700) != 0 && errno != EEXIST) {
         debug("cannot use %s: %s", base, strerror(errno));
-        return NULL;
+        return -1;
     }
-    if (private_dir(cryo, &why) < 0 || private_dir(native, &why) < 0) {
-        debug("cannot use the cache %s: %s", native, why);
-        return NULL;
+    if (private_dir(cryo, &why) < 0 || private_dir(out, &why) < 0) {
+        debug("cannot use the cache %s: %s", out, why);
+        return -1;
     }
     struct statvfs vfs;
-    if (statvfs(native, &vfs) == 0 && (vfs.f_flag & (ST_NOEXEC | ST_RDONLY))) {
-        debug("cannot use the cache %s: %s", native,
+    if (statvfs(out, &vfs) == 0 && (vfs.f_flag & (ST_NOEXEC | ST_RDONLY))) {
+        debug("cannot use the cache %s: %s", out,
               (vfs.f_flag & ST_RDONLY) ? "read-only file system" : "mounted noexec");
-        return NULL;
+        return -1;
     }
-    if (access(native, W_OK) != 0) {
-        debug("cannot use the cache %s: %s", native, strerror(errno));
-        return NULL;
+    if (access(out, W_OK) != 0) {
+        debug("cannot use the cache %s: %s", out, strerror(errno));
+        return -1;
     }
-    return strdup(native);
+    return 0;
+}
+
+/* The first usable of $XDG_CACHE_HOME/cryo, ~/.cache/cryo,
+ * $XDG_RUNTIME_DIR/cryo and ${TMPDIR:-/tmp}/cryo-<uid> (a container often
+ * has no writable home but a writable /tmp), each with /native. */
+static char *find_cache_dir(void)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    const char *run = getenv("XDG_RUNTIME_DIR"), *tmp = getenv("TMPDIR");
+    char base[PATH_MAX], out[PATH_MAX], uid_name[32];
+    if (xdg && xdg[0] == '/' && try_cache_dir(xdg, "cryo", out, sizeof out) == 0)
+        return strdup(out);
+    if (home && home[0] == '/' && snprintf(base, sizeof base, "%s/.cache", home) < (int)sizeof base
+        && try_cache_dir(base, "cryo", out, sizeof out) == 0)
+        return strdup(out);
+    if (run && run[0] == '/' && try_cache_dir(run, "cryo", out, sizeof out) == 0)
+        return strdup(out);
+    snprintf(uid_name, sizeof uid_name, "cryo-%u", (unsigned)geteuid());
+    if (try_cache_dir(tmp && tmp[0] == '/' ? tmp : "/tmp", uid_name, out, sizeof out) == 0)
+        return strdup(out);
+    return NULL;
 }
 
 static int resolve_mode(void)
@@ -268,12 +282,22 @@ static void remove_stale(const struct bl_entry *e)
     closedir(d);
 }
 
+/* Entry `e` at `path` in the cache (cache_file), named by its content. */
+static char *cache_file(const struct bl_entry *e, const char *path);
+
 static char *from_cache(const struct bl_entry *e, const char *base)
 {
-    char path[PATH_MAX], stamp[PATH_MAX], tmp[PATH_MAX];
+    char path[PATH_MAX];
     if (snprintf(path, sizeof path, "%s/%08x-%u-%s", cache_dir, e->crc, e->usize, base)
-            >= (int)sizeof path
-        || snprintf(stamp, sizeof stamp, "%s.stamp", path) >= (int)sizeof stamp
+        >= (int)sizeof path)
+        return NULL;
+    return cache_file(e, path);
+}
+
+static char *cache_file(const struct bl_entry *e, const char *path)
+{
+    char stamp[PATH_MAX], tmp[PATH_MAX];
+    if (snprintf(stamp, sizeof stamp, "%s.stamp", path) >= (int)sizeof stamp
         || snprintf(tmp, sizeof tmp, "%s/.tmp-%08x-XXXXXX", cache_dir, e->crc)
                >= (int)sizeof tmp)
         return NULL;
@@ -370,8 +394,56 @@ char *rt_native_path(const struct bl_entry *e, const char *base)
     return from_memory(e, base);
 }
 
+/* Files libraries open by path from a directory an environment variable
+ * names (struct rt_lib, dir_env: OpenSSL's provider modules): put in the
+ * cache, in a directory named by their content, and the variable set to
+ * it, unless the user set it.  Memory files cannot form a directory: in
+ * memory mode the library looks where it was built to look. */
+static void setup_lib_dirs(void)
+{
+    static int done;
+    if (done)
+        return;
+    done = 1;
+    for (size_t i = 0; i < cryo_app.lib_count; i++) {
+        const struct rt_lib *l = &cryo_app.libs[i];
+        if (!l->dir_env || getenv(l->dir_env))
+            continue;
+        if (!cache_dir) {
+            debug("%s: not provided in memory mode (%s)", l->dir_env, l->name);
+            continue;
+        }
+        /* One directory for all the files of one variable: named by the
+         * sum of their checksums. */
+        uint32_t key = 0;
+        for (size_t k = 0; k < cryo_app.lib_count; k++)
+            if (cryo_app.libs[k].dir_env && strcmp(cryo_app.libs[k].dir_env, l->dir_env) == 0)
+                key = key * 31 + cryo_app.libs[k].file.crc;
+        const char *slash = strrchr(l->name, '/');
+        char dir[PATH_MAX], path[PATH_MAX];
+        const char *why = NULL;
+        if (!slash
+            || snprintf(dir, sizeof dir, "%s/%.*s-%08x", cache_dir, (int)(slash - l->name),
+                        l->name, key) >= (int)sizeof dir
+            || snprintf(path, sizeof path, "%s/%s", dir, slash + 1) >= (int)sizeof path
+            || private_dir(dir, &why) < 0) {
+            debug("cannot provide %s: %s", l->name, why ? why : "path too long");
+            continue;
+        }
+        char *p = cache_file(&l->file, path);
+        if (!p)
+            continue;
+        free(p);
+        setenv(l->dir_env, dir, 0);
+        debug("%s=%s", l->dir_env, dir);
+    }
+}
+
 int rt_native_load_deps(const struct rt_ext *x)
 {
+    if (resolve_mode() < 0)
+        return -1;
+    setup_lib_dirs();
     if (!lib_loaded && cryo_app.lib_count) {
         lib_loaded = calloc(cryo_app.lib_count, 1);
         if (!lib_loaded) {

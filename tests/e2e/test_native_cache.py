@@ -175,9 +175,18 @@ def case_unsafe_cache_is_not_used(ctx):
     p += check_output(ctx, ctx.run(ctx.yaml, cache), "run with a world-writable cache")
     if cached_objects(cache):
         p.append("a world-writable cache directory was used")
-    r = ctx.run(ctx.yaml, cache, {"CRYO_NATIVE": "cache"})
-    if r.returncode == 0:
+    # The next usable place (no home here: a private directory in TMPDIR)
+    # is used instead.
+    tmp = os.path.join(ctx.work, "tmp-loose")
+    os.makedirs(tmp)
+    p += check_output(ctx, ctx.run(ctx.yaml, cache, {"CRYO_NATIVE": "cache", "TMPDIR": tmp,
+                                                    "HOME": "/nonexistent-cryo-home"}),
+                      "CRYO_NATIVE=cache with a world-writable cache")
+    if cached_objects(cache):
         p.append("CRYO_NATIVE=cache used a world-writable cache directory")
+    fallback = os.path.join(tmp, "cryo-%d" % os.geteuid(), "native")
+    if not os.path.isdir(fallback) or not os.listdir(fallback):
+        p.append(f"the fallback {fallback} was not used")
     if os.geteuid() == 0:
         other = ctx.cache("other")
         os.makedirs(native_dir(other))
