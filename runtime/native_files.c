@@ -21,7 +21,8 @@
  *           it does not match its checksum.
  *   memory  a sealed memory file (memfd, F_SEAL_WRITE|SHRINK|GROW), filled
  *           from the payload and checked: costs the whole file in memory,
- *           per process.
+ *           once per process tree (children that re-enter share the
+ *           parent's: from_memory).
  * CRYO_NATIVE=auto|cache|memory chooses (default: the build's --native,
  * itself auto: the cache if it can be used, else memory).  CRYO_DEBUG=1
  * says what is chosen and why.
@@ -353,24 +354,92 @@ static char *cache_file(const struct bl_entry *e, const char *path)
     return strdup(path);
 }
 
+/* Memory files are shared along a process tree: a child that re-enters
+ * the executable (multiprocessing's spawn and forkserver, subprocess of
+ * sys.executable) finds its parent's in CRYO_MEMFD, "<pid>:<crc>-<size>=
+ * <fd>,...", and opens them through /proc/<pid>/fd (descriptors are not
+ * inherited: multiprocessing closes all but its own).  It uses one only if
+ * it is sealed against writes and matches the entry's checksum, then lists
+ * its own descriptors there for its children.  One copy per tree. */
+#define MEMFD_ENV "CRYO_MEMFD"
+
+static char memfd_list[4096]; /* "<crc>-<size>=<fd>," for each file we hold */
+
+static void export_memfd(const struct bl_entry *e, int fd)
+{
+    size_t n = strlen(memfd_list);
+    snprintf(memfd_list + n, sizeof memfd_list - n, "%08x-%u=%d,", e->crc, e->usize, fd);
+    char value[sizeof memfd_list + 32];
+    snprintf(value, sizeof value, "%d:%s", (int)getpid(), memfd_list);
+    setenv(MEMFD_ENV, value, 1);
+}
+
+static int sealed_copy(int fd, const struct bl_entry *e)
+{
+    struct stat st;
+    int seals = fcntl(fd, F_GET_SEALS);
+    int want = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+    return fstat(fd, &st) == 0 && (uint64_t)st.st_size == e->usize && seals >= 0
+           && (seals & want) == want && verified(fd, e);
+}
+
+/* The parent's memory file of entry `e`, opened again, or -1. */
+static int inherited_memfd(const struct bl_entry *e)
+{
+    /* The parent's list, as this process started: export_memfd replaces
+     * the variable with this process's own, for its children. */
+    static char *parents;
+    if (!parents) {
+        const char *env = getenv(MEMFD_ENV);
+        parents = strdup(env ? env : "");
+        if (!parents)
+            return -1;
+    }
+    const char *v = parents;
+    char want[32];
+    int pid = 0, fd = -1;
+    if (!v || sscanf(v, "%d:", &pid) != 1 || pid == (int)getpid())
+        return -1;
+    snprintf(want, sizeof want, "%08x-%u=", e->crc, e->usize);
+    const char *at = strstr(v, want);
+    if (!at || sscanf(at + strlen(want), "%d", &fd) != 1)
+        return -1;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd/%d", pid, fd);
+    int mine = open(path, O_RDONLY | O_CLOEXEC);
+    if (mine < 0)
+        return -1;
+    if (!sealed_copy(mine, e)) {
+        close(mine);
+        debug("not using %s: %s", path, "not a sealed copy of the file");
+        return -1;
+    }
+    debug("sharing %s%s", path, "");
+    return mine;
+}
+
 static char *from_memory(const struct bl_entry *e, const char *base)
 {
-    int fd = memfd_create(base, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-    if (fd < 0 && errno == EINVAL)
-        fd = memfd_create(base, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    int fd = inherited_memfd(e);
     if (fd < 0) {
-        PyErr_Format(PyExc_ImportError, "cannot load '%s': no memory file: %s", base,
-                     strerror(errno));
-        return NULL;
+        fd = memfd_create(base, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+        if (fd < 0 && errno == EINVAL)
+            fd = memfd_create(base, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0) {
+            PyErr_Format(PyExc_ImportError, "cannot load '%s': no memory file: %s", base,
+                         strerror(errno));
+            return NULL;
+        }
+        if (copy_out(fd, e) != 0 || !verified(fd, e)) {
+            close(fd);
+            PyErr_Format(PyExc_ImportError,
+                         "cannot load '%s' from '%U': it is damaged; rebuild the program or "
+                         "download it again", base, rt_root);
+            return NULL;
+        }
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
     }
-    if (copy_out(fd, e) != 0 || !verified(fd, e)) {
-        close(fd);
-        PyErr_Format(PyExc_ImportError,
-                     "cannot load '%s' from '%U': it is damaged; rebuild the program or "
-                     "download it again", base, rt_root);
-        return NULL;
-    }
-    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+    export_memfd(e, fd);
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     return strdup(path); /* the descriptor stays open: the file lives as long */

@@ -9,7 +9,8 @@ and programs/hello.py once, then checks, each case in a fresh cache
 directory ($XDG_CACHE_HOME): the first run writes each file once, later
 runs reuse them without writing; a cached file damaged in place is
 replaced; two first runs at once both work and leave one copy; a first run
-killed midway leaves nothing a later run trips on; memory mode and a cache
+killed midway leaves nothing a later run trips on; in memory mode a spawned
+child uses its parent's memory files; memory mode and a cache
 that is not the user's or is writable by others write nothing there; a
 program without native files writes nothing.  Output is compared with
 python3.11 each time.  Prints PASS/FAIL per case and "N passed, M failed".
@@ -28,15 +29,42 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_lib as L  # noqa: E402
 
 
+# A parent that loads an extension module, then a spawned child that loads
+# it too: in memory mode the child must use the parent's memory files.
+SPAWN_CHILD = """
+import multiprocessing as mp
+import yaml._yaml
+
+
+def child(q):
+    import yaml._yaml as y
+    q.put(y.get_version_string())
+
+
+if __name__ == "__main__":
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=child, args=(q,))
+    p.start()
+    print(q.get() == yaml._yaml.get_version_string())
+    p.join()
+"""
+
+
 class Ctx:
     def __init__(self, cryo, work):
         self.work = work
         self.yaml = os.path.join(work, "tp_yaml")
         self.hello = os.path.join(work, "hello")
-        for name, exe in (("tp_yaml", self.yaml), ("hello", self.hello)):
-            r = L.freeze(cryo, os.path.join(L.PROGRAMS_DIR, name + ".py"), exe)
+        self.spawn = os.path.join(work, "spawn_child")
+        with open(self.spawn + ".py", "w") as f:
+            f.write(SPAWN_CHILD)
+        for src, exe in ((os.path.join(L.PROGRAMS_DIR, "tp_yaml.py"), self.yaml),
+                         (os.path.join(L.PROGRAMS_DIR, "hello.py"), self.hello),
+                         (self.spawn + ".py", self.spawn)):
+            r = L.freeze(cryo, src, exe)
             if r.returncode != 0:
-                raise SystemExit(f"cannot freeze {name}: {L.text(r.stderr)}")
+                raise SystemExit(f"cannot freeze {src}: {L.text(r.stderr)}")
         ref = L.run([L.REFERENCE_PYTHON, os.path.join(L.PROGRAMS_DIR, "tp_yaml.py")],
                     env=L.clean_env(), cwd=work)
         self.expected = ref.stdout
@@ -167,6 +195,21 @@ def case_memory_mode_writes_nothing(ctx):
     return p
 
 
+def case_memory_files_shared_with_spawned_children(ctx):
+    cache = ctx.cache("memshare")
+    r = ctx.run(ctx.spawn, cache, {"CRYO_NATIVE": "memory", "CRYO_DEBUG": "1"})
+    p = []
+    if r.returncode != 0 or r.stdout != b"True\n":
+        p.append(f"status {r.returncode}, stdout {r.stdout!r}: {L.text(r.stderr)[-800:]}")
+    shared = [l for l in L.text(r.stderr).splitlines() if "native files: sharing" in l]
+    if len(shared) != 2:   # _yaml and libyaml, opened from the parent
+        p.append(f"the child shared {len(shared)} memory files, not 2:\n"
+                 + L.indent(L.text(r.stderr)[-1500:]))
+    if files_in(cache):
+        p.append("memory mode wrote to the cache")
+    return p
+
+
 def case_unsafe_cache_is_not_used(ctx):
     p = []
     cache = ctx.cache("loose")
@@ -209,7 +252,8 @@ def case_program_without_natives_writes_nothing(ctx):
 
 CASES = [(f.__name__[5:], f) for f in (
     case_writes_once_then_reuses, case_replaces_a_damaged_file, case_concurrent_first_runs,
-    case_killed_first_run, case_memory_mode_writes_nothing, case_unsafe_cache_is_not_used,
+    case_killed_first_run, case_memory_mode_writes_nothing,
+    case_memory_files_shared_with_spawned_children, case_unsafe_cache_is_not_used,
     case_program_without_natives_writes_nothing)]
 
 
