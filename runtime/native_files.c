@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache_dir.h"
 #include "runtime.h"
 
 #ifndef MFD_EXEC
@@ -64,64 +65,13 @@ static void debug(const char *fmt, const char *a, const char *b)
     }
 }
 
-/* mkdir -m 0700 if absent; then it must be a directory of ours that no one
- * else can write.  0, or -1 with *why set. */
-static int private_dir(const char *path, const char **why)
+static int try_cache(const char *base, const char *name, char *out, size_t cap)
 {
-    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-        *why = strerror(errno);
-        return -1;
-    }
-    struct stat st;
-    if (lstat(path, &st) != 0) {
-        *why = strerror(errno);
-        return -1;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        *why = "not a directory";
-        return -1;
-    }
-    if (st.st_uid != geteuid()) {
-        *why = "owned by another user";
-        return -1;
-    }
-    if (st.st_mode & 022) {
-        *why = "writable by other users";
-        return -1;
-    }
-    return 0;
-}
-
-/* `base`/`name`/native, created private, if it can be used: 0 with the
- * path in out, or -1 (said under CRYO_DEBUG). */
-static int try_cache_dir(const char *base, const char *name, char *out, size_t cap)
-{
-    char cryo[PATH_MAX];
     const char *why = NULL;
-    if (snprintf(cryo, sizeof cryo, "%s/%s", base, name) >= (int)sizeof cryo
-        || snprintf(out, cap, "%s/native", cryo) >= (int)cap) {
-        debug("cannot use a cache in %s: %s", base, "path too long");
-        return -1;
-    }
-    if (mkdir(base, 0700) != 0 && errno != EEXIST) {
-        debug("cannot use %s: %s", base, strerror(errno));
-        return -1;
-    }
-    if (private_dir(cryo, &why) < 0 || private_dir(out, &why) < 0) {
-        debug("cannot use the cache %s: %s", out, why);
-        return -1;
-    }
-    struct statvfs vfs;
-    if (statvfs(out, &vfs) == 0 && (vfs.f_flag & (ST_NOEXEC | ST_RDONLY))) {
-        debug("cannot use the cache %s: %s", out,
-              (vfs.f_flag & ST_RDONLY) ? "read-only file system" : "mounted noexec");
-        return -1;
-    }
-    if (access(out, W_OK) != 0) {
-        debug("cannot use the cache %s: %s", out, strerror(errno));
-        return -1;
-    }
-    return 0;
+    if (rt_try_cache_dir(base, name, out, cap, &why) == 0)
+        return 0;
+    debug("cannot use a cache in %s: %s", base, why);
+    return -1;
 }
 
 /* The first usable of $XDG_CACHE_HOME/cryo, ~/.cache/cryo,
@@ -132,15 +82,15 @@ static char *find_cache_dir(void)
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     const char *run = getenv("XDG_RUNTIME_DIR"), *tmp = getenv("TMPDIR");
     char base[PATH_MAX], out[PATH_MAX], uid_name[32];
-    if (xdg && xdg[0] == '/' && try_cache_dir(xdg, "cryo", out, sizeof out) == 0)
+    if (xdg && xdg[0] == '/' && try_cache(xdg, "cryo", out, sizeof out) == 0)
         return strdup(out);
     if (home && home[0] == '/' && snprintf(base, sizeof base, "%s/.cache", home) < (int)sizeof base
-        && try_cache_dir(base, "cryo", out, sizeof out) == 0)
+        && try_cache(base, "cryo", out, sizeof out) == 0)
         return strdup(out);
-    if (run && run[0] == '/' && try_cache_dir(run, "cryo", out, sizeof out) == 0)
+    if (run && run[0] == '/' && try_cache(run, "cryo", out, sizeof out) == 0)
         return strdup(out);
     snprintf(uid_name, sizeof uid_name, "cryo-%u", (unsigned)geteuid());
-    if (try_cache_dir(tmp && tmp[0] == '/' ? tmp : "/tmp", uid_name, out, sizeof out) == 0)
+    if (try_cache(tmp && tmp[0] == '/' ? tmp : "/tmp", uid_name, out, sizeof out) == 0)
         return strdup(out);
     return NULL;
 }
@@ -213,54 +163,6 @@ static int verified(int fd, const struct bl_entry *e)
     return bl_checksum_range(fd, 0, e->usize, &crc) == BL_OK && crc == e->crc;
 }
 
-/* The stamp of a verified cache file: "<inode> <ctime s> <ctime ns>
- * <size>", in "<file>.stamp", written after the file was verified and put
- * in place.  Any change to the file (a write, chmod, utime, replacement)
- * changes its ctime or inode, which no user can set back: the stamp then
- * no longer matches, and the file is written again. */
-static void stamp_text(const struct stat *st, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "%llu %lld %ld %lld\n", (unsigned long long)st->st_ino,
-             (long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec, (long long)st->st_size);
-}
-
-static int stamp_matches(const char *path, const char *stamp_path, const struct bl_entry *e)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()
-        || (uint64_t)st.st_size != e->usize || (st.st_mode & 0222))
-        return 0;
-    char want[128], got[128] = "";
-    stamp_text(&st, want, sizeof want);
-    int fd = open(stamp_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, got, sizeof got - 1);
-    close(fd);
-    return n > 0 && (got[n] = '\0', strcmp(got, want) == 0);
-}
-
-static int write_stamp(const char *path, const char *stamp_path)
-{
-    struct stat st;
-    char text[128], tmp[PATH_MAX];
-    if (lstat(path, &st) != 0
-        || snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", stamp_path) >= (int)sizeof tmp)
-        return -1;
-    stamp_text(&st, text, sizeof text);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return -1;
-    size_t len = strlen(text);
-    int ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
-    close(fd);
-    if (!ok || rename(tmp, stamp_path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 /* Temporary files of first runs that were killed before they finished
  * (".tmp-<crc>-XXXXXX" a minute old or more): removed when the same file
  * is written again, so they do not pile up. */
@@ -302,7 +204,7 @@ static char *cache_file(const struct bl_entry *e, const char *path)
         || snprintf(tmp, sizeof tmp, "%s/.tmp-%08x-XXXXXX", cache_dir, e->crc)
                >= (int)sizeof tmp)
         return NULL;
-    if (stamp_matches(path, stamp, e))
+    if (rt_stamp_matches(path, stamp, e->usize))
         return strdup(path);
     int fd = -1;
     if (access(path, F_OK) == 0) {
@@ -314,7 +216,7 @@ static char *cache_file(const struct bl_entry *e, const char *path)
         if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid()
             && !(st.st_mode & 0222) && (uint64_t)st.st_size == e->usize && verified(fd, e)) {
             close(fd);
-            write_stamp(path, stamp);
+            rt_write_stamp(path, stamp);
             return strdup(path);
         }
         if (fd >= 0)
@@ -348,8 +250,8 @@ static char *cache_file(const struct bl_entry *e, const char *path)
         fsync(dfd);
         close(dfd);
     }
-    if (!stamp_matches(path, stamp, e))
-        write_stamp(path, stamp);
+    if (!rt_stamp_matches(path, stamp, e->usize))
+        rt_write_stamp(path, stamp);
     debug("wrote %s%s", path, "");
     return strdup(path);
 }
@@ -495,7 +397,7 @@ static void setup_lib_dirs(void)
             || snprintf(dir, sizeof dir, "%s/%.*s-%08x", cache_dir, (int)(slash - l->name),
                         l->name, key) >= (int)sizeof dir
             || snprintf(path, sizeof path, "%s/%s", dir, slash + 1) >= (int)sizeof path
-            || private_dir(dir, &why) < 0) {
+            || rt_private_dir(dir, &why) < 0) {
             debug("cannot provide %s: %s", l->name, why ? why : "path too long");
             continue;
         }

@@ -1285,3 +1285,24 @@ Test(graph, includes_and_excludes_data_as_asked)
     fz_graph_free(&g);
     tree_free(&t);
 }
+
+Test(graph, finds_a_namespace_package_and_a_distribution_named_otherwise_in_a_site_directory)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import nsp.part\nimport toplevel\n");
+    put(&t, "site/nsp/part.py", "");                       /* PEP 420: no __init__.py */
+    put(&t, "site/toplevel/__init__.py", "");
+    put(&t, "site/Other_Name-2.0.dist-info/METADATA", "Name: other-name\nVersion: 2.0\n");
+    put(&t, "site/Other_Name-2.0.dist-info/top_level.txt", "toplevel\n");
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.site = site};
+    build_ok(&t, "app.py", &o, &g);
+    const struct fz_module *ns = must_have(&g, "nsp");
+    cr_expect(ns->is_package && !ns->disk_path, "nsp is not a namespace package");
+    cr_expect_eq(must_have(&g, "nsp.part")->origin, FZ_ORIGIN_SITE);
+    cr_expect_not_null(data_file(&g, "Other_Name-2.0.dist-info/METADATA"));
+    fz_graph_free(&g);
+    tree_free(&t);
+}

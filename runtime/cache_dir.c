@@ -1,0 +1,120 @@
+/* cache_dir.c — the safety rules of the native-file cache (native_files.c):
+ * directories that are the user's alone, and the stamp that tells a file
+ * verified once from one changed since.  No Python here: the unit tests
+ * (tests/runtime/test_cache_dir.c) call these directly. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "cache_dir.h"
+
+/* mkdir -m 0700 if absent; then it must be a directory of ours that no one
+ * else can write.  0, or -1 with *why set. */
+int rt_private_dir(const char *path, const char **why)
+{
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+        *why = strerror(errno);
+        return -1;
+    }
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        *why = strerror(errno);
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        *why = "not a directory";
+        return -1;
+    }
+    if (st.st_uid != geteuid()) {
+        *why = "owned by another user";
+        return -1;
+    }
+    if (st.st_mode & 022) {
+        *why = "writable by other users";
+        return -1;
+    }
+    return 0;
+}
+
+int rt_try_cache_dir(const char *base, const char *name, char *out, size_t cap,
+                     const char **why)
+{
+    char cryo[PATH_MAX];
+    if (snprintf(cryo, sizeof cryo, "%s/%s", base, name) >= (int)sizeof cryo
+        || snprintf(out, cap, "%s/native", cryo) >= (int)cap) {
+        *why = "path too long";
+        return -1;
+    }
+    if (mkdir(base, 0700) != 0 && errno != EEXIST) {
+        *why = strerror(errno);
+        return -1;
+    }
+    if (rt_private_dir(cryo, why) < 0 || rt_private_dir(out, why) < 0)
+        return -1;
+    struct statvfs vfs;
+    if (statvfs(out, &vfs) == 0 && (vfs.f_flag & (ST_NOEXEC | ST_RDONLY))) {
+        *why = (vfs.f_flag & ST_RDONLY) ? "read-only file system" : "mounted noexec";
+        return -1;
+    }
+    if (access(out, W_OK) != 0) {
+        *why = strerror(errno);
+        return -1;
+    }
+    return 0;
+}
+
+/* The stamp of a verified cache file: "<inode> <ctime s> <ctime ns>
+ * <size>", in "<file>.stamp", written after the file was verified and put
+ * in place.  Any change to the file (a write, chmod, utime, replacement)
+ * changes its ctime or inode, which no user can set back: the stamp then
+ * no longer matches, and the file is written again. */
+static void stamp_text(const struct stat *st, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%llu %lld %ld %lld\n", (unsigned long long)st->st_ino,
+             (long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec, (long long)st->st_size);
+}
+
+int rt_stamp_matches(const char *path, const char *stamp_path, uint64_t size)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()
+        || (uint64_t)st.st_size != size || (st.st_mode & 0222))
+        return 0;
+    char want[128], got[128] = "";
+    stamp_text(&st, want, sizeof want);
+    int fd = open(stamp_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, got, sizeof got - 1);
+    close(fd);
+    return n > 0 && (got[n] = '\0', strcmp(got, want) == 0);
+}
+
+int rt_write_stamp(const char *path, const char *stamp_path)
+{
+    struct stat st;
+    char text[128], tmp[PATH_MAX];
+    if (lstat(path, &st) != 0
+        || snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", stamp_path) >= (int)sizeof tmp)
+        return -1;
+    stamp_text(&st, text, sizeof text);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen(text);
+    int ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+    close(fd);
+    if (!ok || rename(tmp, stamp_path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
