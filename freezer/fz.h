@@ -91,6 +91,9 @@ struct fz_import {
     int guarded;      /* inside a try whose handler catches ImportError */
     int eager;        /* runs when the module itself runs: in its body or a
                          class body, not in a function */
+    int cli;          /* in a module's `if __name__ == "__main__":` block or
+                         a module-level function named main, _main or _test:
+                         its command-line entry point */
 };
 
 struct fz_importv {

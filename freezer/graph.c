@@ -1077,6 +1077,17 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, size_t i
             free(abs);
             continue;
         }
+        /* The standard library's command-line entry points (its modules'
+         * `if __name__ == "__main__":` blocks, and functions named main,
+         * _main or _test: they run when the module is `python -m`, which a
+         * frozen program never does; pickle's, tokenize's) import argparse
+         * and what it pulls in (shutil, zipfile, tarfile, lzma, bz2).
+         * Their imports are not followed; calling one from your code
+         * still works if it imports them too. */
+        if (self.origin == FZ_ORIGIN_STDLIB && imp->cli) {
+            free(abs);
+            continue;
+        }
         if (!imp->eager && lazy_libfrozen_import(self.name, abs)) {
             free(abs);
             continue;

@@ -200,9 +200,21 @@ static void push_import(struct fz_importv *out, struct fz_import *imp)
     out->v[out->n++] = *imp;
 }
 
+/* The names of the functions that are a module's command-line entry
+ * point (`if __name__ == "__main__": main()`): tokenize.main, json.tool's
+ * main, ... */
+static int is_cli_function(PyCodeObject *co)
+{
+    const char *name = PyUnicode_AsUTF8(co->co_name);
+    return name && (strcmp(name, "main") == 0 || strcmp(name, "_main") == 0
+                    || strcmp(name, "_test") == 0);
+}
+
 /* `eager`: this code runs when the module body runs (the module's own
- * code, or a class body in it); a function's code does not. */
-static int scan(PyCodeObject *co, struct fz_importv *out, int depth, int eager)
+ * code, or a class body in it); a function's code does not.  `cli`: it is
+ * (inside) a module-level command-line entry function; imports in the
+ * module's `if __name__ == "__main__":` block are marked so too. */
+static int scan(PyCodeObject *co, struct fz_importv *out, int depth, int eager, int cli)
 {
     if (depth > 200)
         return 0; /* pathological nesting: nothing real is that deep */
@@ -212,13 +224,26 @@ static int scan(PyCodeObject *co, struct fz_importv *out, int depth, int eager)
     const unsigned char *code = (const unsigned char *)PyBytes_AS_STRING(bytes);
     Py_ssize_t n = PyBytes_GET_SIZE(bytes) / 2;
     PyObject *consts = co->co_consts, *names = co->co_names;
-    struct codeunit prev2 = {CACHE, 0}, prev = {CACHE, 0}, cu;
+    struct codeunit prev3 = {CACHE, 0}, prev2 = {CACHE, 0}, prev = {CACHE, 0}, cu;
+    Py_ssize_t main_end = -1; /* end of the module's `if __name__ == "__main__":` block */
 
     for (Py_ssize_t i = 0; i < n;) {
         Py_ssize_t at = i;
         i = decode(code, n, i, &cu);
         if (cu.op == CACHE)
             continue;
+        /* LOAD_NAME __name__, LOAD_CONST "__main__", COMPARE_OP ==,
+         * POP_JUMP_FORWARD_IF_FALSE: what follows, to the jump's target,
+         * runs only when the module is the program (`python -m`). */
+        if (depth == 0 && cu.op == POP_JUMP_FORWARD_IF_FALSE && prev.op == COMPARE_OP
+            && prev.arg == Py_EQ && prev2.op == LOAD_CONST && prev3.op == LOAD_NAME
+            && prev2.arg < PyTuple_GET_SIZE(consts) && prev3.arg < PyTuple_GET_SIZE(names)) {
+            PyObject *k = PyTuple_GET_ITEM(consts, prev2.arg);
+            PyObject *nm = PyTuple_GET_ITEM(names, prev3.arg);
+            if (PyUnicode_Check(k) && PyUnicode_CompareWithASCIIString(k, "__main__") == 0
+                && PyUnicode_Check(nm) && PyUnicode_CompareWithASCIIString(nm, "__name__") == 0)
+                main_end = i + (Py_ssize_t)cu.arg;
+        }
         if (cu.op == IMPORT_NAME && cu.arg < PyTuple_GET_SIZE(names)) {
             struct fz_import imp = {0};
             const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(names, cu.arg));
@@ -246,8 +271,10 @@ static int scan(PyCodeObject *co, struct fz_importv *out, int depth, int eager)
             imp.line = PyCode_Addr2Line(co, (int)(2 * at));
             imp.guarded = is_guarded(co, code, n, (int)at);
             imp.eager = eager;
+            imp.cli = cli || at < main_end;
             push_import(out, &imp);
         }
+        prev3 = prev2;
         prev2 = prev;
         prev = cu;
     }
@@ -258,7 +285,11 @@ static int scan(PyCodeObject *co, struct fz_importv *out, int depth, int eager)
         /* Functions, lambdas, comprehensions and generators get fresh
          * locals (CO_NEWLOCALS); class bodies do not and run at once. */
         int body = PyCode_Check(c) && !(((PyCodeObject *)c)->co_flags & CO_NEWLOCALS);
-        if (PyCode_Check(c) && scan((PyCodeObject *)c, out, depth + 1, eager && body) < 0)
+        /* Only functions defined by the module body itself count as its
+         * command-line entry (depth 0: not methods, not nested). */
+        int c_cli = cli || (PyCode_Check(c) && depth == 0 && !body
+                            && is_cli_function((PyCodeObject *)c));
+        if (PyCode_Check(c) && scan((PyCodeObject *)c, out, depth + 1, eager && body, c_cli) < 0)
             return -1;
     }
     return 0;
@@ -270,7 +301,7 @@ int fz_scan_imports(void *code, struct fz_importv *out)
         fz_error("internal: import scan of something that is not a code object");
         return -1;
     }
-    if (scan((PyCodeObject *)code, out, 0, 1) < 0) {
+    if (scan((PyCodeObject *)code, out, 0, 1, 0) < 0) {
         PyErr_Print();
         fz_error("cannot read the bytecode of a module");
         return -1;

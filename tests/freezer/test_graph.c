@@ -1306,3 +1306,25 @@ Test(graph, finds_a_namespace_package_and_a_distribution_named_otherwise_in_a_si
     fz_graph_free(&g);
     tree_free(&t);
 }
+
+Test(graph, does_not_follow_the_command_line_entries_of_standard_library_modules)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "app.py", "import tool\nif __name__ == '__main__':\n    import usermain\n");
+    put(&t, "usermain.py", "");
+    put(&t, "std/tool.py", "def main():\n    import heavy_cli\n"
+                           "if __name__ == '__main__':\n    import heavy_block\n");
+    put(&t, "std/heavy_cli.py", "");
+    put(&t, "std/heavy_block.py", "");
+    struct opts o = {.stdlib = "std"};
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "tool");
+    must_not_have(&g, "heavy_cli");
+    must_not_have(&g, "heavy_block");
+    must_have(&g, "usermain"); /* the script's own main block runs */
+    fz_graph_free(&g);
+    tree_free(&t);
+}

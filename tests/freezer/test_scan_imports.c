@@ -611,3 +611,33 @@ Test(scan_imports, compile_reports_a_syntax_error_as_null)
     cr_expect_null(fz_py_compile("import\n", 7, "bad.py", "bad.py"));
     cr_expect_null(fz_py_compile("x = 1\0\n", 7, "nul.py", "nul.py"));
 }
+
+Test(scan_imports, marks_command_line_entry_imports)
+{
+    struct fz_importv iv = scan_src("import always\n"
+                                    "def main():\n"
+                                    "    import in_main\n"
+                                    "def _test():\n"
+                                    "    import in_test\n"
+                                    "def helper():\n"
+                                    "    import in_helper\n"
+                                    "class C:\n"
+                                    "    def main(self):\n"
+                                    "        import in_method_main\n"
+                                    "if __name__ == '__main__':\n"
+                                    "    import in_main_block\n"
+                                    "    main()\n"
+                                    "import after_block\n"
+                                    "if __name__ != '__main__':\n"
+                                    "    import in_not_main\n");
+    cr_expect(!must_find(&iv, "always")->cli);
+    cr_expect(must_find(&iv, "in_main")->cli);
+    cr_expect(must_find(&iv, "in_test")->cli);
+    cr_expect(!must_find(&iv, "in_helper")->cli);
+    cr_expect(!must_find(&iv, "in_method_main")->cli, "a method named main is not an entry");
+    cr_expect(must_find(&iv, "in_main_block")->cli);
+    cr_expect(must_find(&iv, "in_main_block")->eager, "the main block is module code");
+    cr_expect(!must_find(&iv, "after_block")->cli);
+    cr_expect(!must_find(&iv, "in_not_main")->cli);
+    fz_importv_free(&iv);
+}
