@@ -54,6 +54,7 @@ if __name__ == "__main__":
 class Ctx:
     def __init__(self, cryo, work):
         self.work = work
+        self.libpython = L.libpython_of(cryo)
         self.yaml = os.path.join(work, "tp_yaml")
         self.hello = os.path.join(work, "hello")
         self.spawn = os.path.join(work, "spawn_child")
@@ -105,8 +106,11 @@ def case_writes_once_then_reuses(ctx):
     cache = ctx.cache("once")
     p = check_output(ctx, ctx.run(ctx.yaml, cache), "first run")
     objs = cached_objects(cache)
-    if sorted(o.split("-", 2)[2] for o in objs) != [
-            "_yaml.cpython-311-x86_64-linux-gnu.so", "libyaml-0.so.2"]:
+    # With Debian's libpython the standard library's extension modules are
+    # native files too (and OpenSSL's provider modules with them).
+    want = {"_yaml.cpython-311-x86_64-linux-gnu.so", "libyaml-0.so.2"}
+    got = {o.split("-", 2)[2] for o in objs if o.count("-") >= 2}
+    if not want <= got or (ctx.libpython == "cryo" and len(objs) != 2):
         p.append(f"first run cached {objs}")
     d = native_dir(cache)
     mode = os.stat(d).st_mode & 0o777
@@ -157,7 +161,8 @@ def case_concurrent_first_runs(ctx):
         if pr.returncode != 0 or out != ctx.expected:
             p.append(f"run {i}: status {pr.returncode}: {L.text(err)}")
     objs = cached_objects(cache)
-    if len(objs) != 2:
+    bases = [o.split("-", 2)[-1] for o in objs]
+    if len(set(bases)) != len(bases) or (ctx.libpython == "cryo" and len(objs) != 2):
         p.append(f"four first runs left {objs}")
     temps = [n for n in files_in(cache) if n.startswith(".tmp")]
     if temps:
@@ -202,8 +207,10 @@ def case_memory_files_shared_with_spawned_children(ctx):
     if r.returncode != 0 or r.stdout != b"True\n":
         p.append(f"status {r.returncode}, stdout {r.stdout!r}: {L.text(r.stderr)[-800:]}")
     shared = [l for l in L.text(r.stderr).splitlines() if "native files: sharing" in l]
-    if len(shared) != 2:   # _yaml and libyaml, opened from the parent
-        p.append(f"the child shared {len(shared)} memory files, not 2:\n"
+    # _yaml and libyaml, opened from the parent (with Debian's libpython, the
+    # standard library's extension modules too)
+    if len(shared) < 2 or (ctx.libpython == "cryo" and len(shared) != 2):
+        p.append(f"the child shared {len(shared)} memory files:\n"
                  + L.indent(L.text(r.stderr)[-1500:]))
     if files_in(cache):
         p.append("memory mode wrote to the cache")
