@@ -64,6 +64,10 @@
  * 24 MB stored, about a third of that in LZ4; decoded once per cache entry,
  * in milliseconds). */
 #define BL_ENTRY_NATIVE_PREFIX "native/"
+/* The build report (freezer/report.c's JSON, without the file's sizes),
+ * the last member, stored as it is (not LZ4: csize == usize, for `cryo
+ * inspect` and for bsdtar to read). */
+#define BL_ENTRY_REPORT "info/report.json"
 #define BL_ENTRY_LIB_PREFIX "lib/"
 
 /* Payload checksum: three lanes of CRC-32C over 24-byte groups; the exact

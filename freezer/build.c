@@ -215,9 +215,32 @@ int fz_build(const struct fz_build_options *opt)
         goto done;
     fz_note("found and compiled %zu modules in %.2f s", g.n, now() - t0);
 
+    static const char *const native_names[] = RT_NATIVE_MODE_NAMES;
+    struct fz_report_options ro = {
+        .output = opt->output, .own_libpython = tc.libpython == NULL,
+        .allocator = opt->gc.allocator < 0 ? "default" : opt->gc.allocator == GC_ALLOCATOR_PYTHON
+                                                             ? "python" : "cryo",
+        .gc = opt->gc.policy < 0 ? "default" : opt->gc.policy == GC_POLICY_PYTHON ? "python"
+                                                                                  : "cryo",
+        .native = native_names[opt->native_mode],
+        .allow_python_env = opt->allow_python_env,
+    };
+    /* The report goes into the payload too, for cryo inspect. */
+    char *report = NULL;
+    size_t report_len = 0;
+    FILE *rf = open_memstream(&report, &report_len);
+    if (!rf) {
+        fz_error("out of memory");
+        goto done;
+    }
+    fz_report_json(rf, &g, &ro, 0, 0, 0);
+    fclose(rf);
     uint64_t payload_size;
     uint32_t payload_crc, entries;
-    if (fz_pack_write(&g, payload, &payload_size, &payload_crc, &entries) < 0)
+    int pack_rc = fz_pack_write(&g, payload, report, report_len, &payload_size, &payload_crc,
+                                &entries);
+    free(report);
+    if (pack_rc < 0)
         goto done;
     uint32_t flags = (opt->allow_python_env ? RT_APP_ALLOW_PYTHON_ENV : 0)
                      | (g.file_hooks ? RT_APP_FILE_HOOKS : 0);
@@ -280,8 +303,7 @@ int fz_build(const struct fz_build_options *opt)
                 (double)st.st_size / 1e6, now() - t0);
         fz_report_summary(&g, image, payload_size);
     }
-    if (opt->report && fz_report_write(&g, opt->report, opt->output, image, payload_size,
-                                       tc.libpython == NULL) < 0)
+    if (opt->report && fz_report_write(&g, opt->report, &ro, image, payload_size) < 0)
         goto done;
     rc = 0;
 

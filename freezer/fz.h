@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../bootloader/payload_format.h"
 #include "../gc/gc.h"
@@ -275,10 +276,11 @@ char *fz_resolve_relative(const char *importer, int is_package, const char *name
 
 /* ---- pack.c ---------------------------------------------------------- */
 
-/* Write the payload archive of `g` to `path`; fill each module's entry and
- * the payload's size and CRC. */
-int fz_pack_write(struct fz_graph *g, const char *path, uint64_t *size, uint32_t *crc,
-                  uint32_t *entries);
+/* Write the payload archive of `g` to `path`, the build report last
+ * (BL_ENTRY_REPORT); fill each member's entry and the payload's size and
+ * CRC. */
+int fz_pack_write(struct fz_graph *g, const char *path, const char *report, size_t report_len,
+                  uint64_t *size, uint32_t *crc, uint32_t *entries);
 
 /* Compress `len` bytes as payload members are stored (one LZ4 block). */
 unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen);
@@ -294,10 +296,28 @@ struct fz_report_totals {
 void fz_report_totals(const struct fz_graph *g, struct fz_report_totals *t);
 /* The line after "cryo: built ...": what is in, by category. */
 void fz_report_summary(const struct fz_graph *g, uint64_t image, uint64_t payload);
-/* `cryo build --report FILE` (format: report.c).  0, or -1 after
- * reporting; the file is written whole or not at all. */
-int fz_report_write(const struct fz_graph *g, const char *path, const char *output,
-                    uint64_t image, uint64_t payload, int own_libpython);
+/* What the report says of the build besides its contents. */
+struct fz_report_options {
+    const char *output;
+    int own_libpython;
+    const char *allocator, *gc, *native; /* as --allocator/--gc/--native say */
+    int allow_python_env;
+};
+/* The report as JSON (format: report.c) to f; with sizes, the file's
+ * size and its image/payload/trailer split too (the copy packed into the
+ * payload cannot know them: cryo inspect takes them from the trailer). */
+void fz_report_json(FILE *f, const struct fz_graph *g, const struct fz_report_options *o,
+                    int sizes, uint64_t image, uint64_t payload);
+/* `cryo build --report FILE`.  0, or -1 after reporting; the file is
+ * written whole or not at all. */
+int fz_report_write(const struct fz_graph *g, const char *path,
+                    const struct fz_report_options *o, uint64_t image, uint64_t payload);
+
+/* ---- inspect.c ------------------------------------------------------- */
+
+/* `cryo inspect PATH [--json]`: print what the executable holds.  0, or -1
+ * after reporting (unreadable, damaged, not built by cryo). */
+int fz_inspect(const char *path, int as_json);
 
 /* ---- emit_table.c ---------------------------------------------------- */
 

@@ -23,7 +23,18 @@ static const char usage_text[] =
     "                  [--exclude-data GLOB]... [--report FILE]\n"
     "                  [--allocator=cryo|python] [--gc=cryo|python]\n"
     "                  [--gc-growth=R] [--gc-pause-ms=MS] [--mem-release=KIB] [-v]\n"
+    "       cryo inspect APP [--json]\n"
     "       cryo --help | --version\n";
+
+static const char inspect_help[] =
+    "usage: cryo inspect APP [--json]\n"
+    "\n"
+    "Say what the executable APP holds, without running it: the cryo and\n"
+    "Python versions and build options, and every module, extension module,\n"
+    "library and data file with its size (--json: all of it as JSON, the\n"
+    "format of `cryo build --report`).  A damaged APP is refused as the\n"
+    "program itself would refuse to start.  Exit status: 0, 1 unreadable or\n"
+    "damaged or not built by cryo, 2 bad command line.\n";
 
 static const char help_text[] =
     "cryo freezes a Python 3.11 program into one executable that runs where\n"
@@ -32,6 +43,7 @@ static const char help_text[] =
     "\n"
     "Commands:\n"
     "  build SCRIPT        freeze SCRIPT and the modules it imports\n"
+    "  inspect APP         say what an executable built by cryo holds\n"
     "\n"
     "Options of build:\n"
     "  -o, --output OUT          the executable to write (default: SCRIPT's name\n"
@@ -323,6 +335,33 @@ out:
     return rc;
 }
 
+static int cmd_inspect(int argc, char **argv)
+{
+    int as_json = 0;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            as_json = 1;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(inspect_help, stdout);
+            return 0;
+        } else if (argv[i][0] == '-' || path) {
+            fz_error(argv[i][0] == '-' ? "inspect: unknown option '%s'"
+                                       : "inspect: more than one APP given ('%s')", argv[i]);
+            fputs(usage_text, stderr);
+            return EXIT_USAGE;
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path) {
+        fz_error("inspect: no APP given");
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    return fz_inspect(path, as_json) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -351,6 +390,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "build") == 0)
         return cmd_build(argc - 1, argv + 1);
+    if (strcmp(argv[1], "inspect") == 0)
+        return cmd_inspect(argc - 1, argv + 1);
     fz_error("unknown command '%s'", argv[1]);
     fputs(usage_text, stderr);
     return EXIT_USAGE;

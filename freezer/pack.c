@@ -62,8 +62,8 @@ unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen)
     return fz_compress_level(data, len, clen, LZ4HC_CLEVEL_MAX);
 }
 
-int fz_pack_write(struct fz_graph *g, const char *path, uint64_t *size, uint32_t *crc,
-                  uint32_t *entries)
+int fz_pack_write(struct fz_graph *g, const char *path, const char *report, size_t report_len,
+                  uint64_t *size, uint32_t *crc, uint32_t *entries)
 {
     struct sink s = {.path = path};
     struct archive *a = NULL;
@@ -166,6 +166,20 @@ int fz_pack_write(struct fz_graph *g, const char *path, uint64_t *size, uint32_t
                 goto fail;
             (*entries)++;
         }
+    }
+    if (report) {
+        archive_entry_clear(e);
+        archive_entry_set_pathname(e, BL_ENTRY_REPORT);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, (la_int64_t)report_len);
+        archive_entry_set_mtime(e, 0, 0);
+        archive_entry_set_uid(e, 0);
+        archive_entry_set_gid(e, 0);
+        if (archive_write_header(a, e) != ARCHIVE_OK
+            || archive_write_data(a, report, report_len) != (la_ssize_t)report_len)
+            goto fail;
+        (*entries)++;
     }
     if (archive_write_close(a) != ARCHIVE_OK)
         goto fail;

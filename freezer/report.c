@@ -113,29 +113,31 @@ static void native_entry(FILE *f, const struct fz_native_file *x, int ext)
     fputc('}', f);
 }
 
-int fz_report_write(const struct fz_graph *g, const char *path, const char *output,
-                    uint64_t image, uint64_t payload, int own_libpython)
+void fz_report_json(FILE *f, const struct fz_graph *g, const struct fz_report_options *o,
+                    int sizes, uint64_t image, uint64_t payload)
 {
-    char *tmp = fz_printf("%s.cryo-tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fz_error("cannot write the report '%s': %s", path, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    FILE *f = fdopen(fd, "w");
+    const char *output = o->output;
+    int own_libpython = o->own_libpython;
     struct fz_report_totals t;
     fz_report_totals(g, &t);
     fprintf(f, "{\n  \"format\": \"cryo-build-report 1\",\n  \"cryo\": \"%s\",\n"
                "  \"python\": \"%s\",\n  \"libpython\": \"%s\",\n  \"output\": ",
             CRYO_VERSION_STRING, CRYO_PYTHON_VERSION, own_libpython ? "cryo" : "debian");
     jstr(f, output);
-    fprintf(f, ",\n  \"size\": %llu,\n  \"bytes\": {\"image\": %llu, \"payload\": %llu, "
-               "\"trailer\": %d, \"modules\": %llu, \"natives\": %llu, \"data\": %llu},\n"
-               "  \"modules\": [\n",
-            (unsigned long long)(image + payload + BL_TRAILER_SIZE), (unsigned long long)image,
-            (unsigned long long)payload, BL_TRAILER_SIZE, (unsigned long long)t.code,
-            (unsigned long long)t.natives, (unsigned long long)t.data);
+    fputs(",\n  \"options\": {", f);
+    jkey(f, "allocator", o->allocator, 1);
+    jkey(f, "gc", o->gc, 0);
+    jkey(f, "native", o->native, 0);
+    fprintf(f, ", \"allow_python_env\": %s}", o->allow_python_env ? "true" : "false");
+    if (sizes)
+        fprintf(f, ",\n  \"size\": %llu,\n  \"bytes\": {\"image\": %llu, \"payload\": %llu, "
+                   "\"trailer\": %d, ", (unsigned long long)(image + payload + BL_TRAILER_SIZE),
+                (unsigned long long)image, (unsigned long long)payload, BL_TRAILER_SIZE);
+    else
+        fputs(",\n  \"bytes\": {", f);
+    fprintf(f, "\"modules\": %llu, \"natives\": %llu, \"data\": %llu},\n  \"modules\": [\n",
+            (unsigned long long)t.code, (unsigned long long)t.natives,
+            (unsigned long long)t.data);
     for (size_t i = 0; i < g->n; i++) {
         const struct fz_module *m = &g->mods[i];
         fputs("    {", f);
@@ -175,6 +177,20 @@ int fz_report_write(const struct fz_graph *g, const char *path, const char *outp
                 i + 1 < g->ndata ? "," : "");
     }
     fputs("  ]\n}\n", f);
+}
+
+int fz_report_write(const struct fz_graph *g, const char *path,
+                    const struct fz_report_options *o, uint64_t image, uint64_t payload)
+{
+    char *tmp = fz_printf("%s.cryo-tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fz_error("cannot write the report '%s': %s", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "w");
+    fz_report_json(f, g, o, 1, image, payload);
     int ok = fflush(f) == 0 && !ferror(f) && fsync(fileno(f)) == 0;
     int saved = errno;
     ok = fclose(f) == 0 && ok;

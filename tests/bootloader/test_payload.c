@@ -388,7 +388,7 @@ static void pack(struct packed *pk, const char *const *names, size_t n)
     int fd = mkstemp(path);
     cr_assert_geq(fd, 0);
     unlink(path); /* fz_pack_write creates it anew */
-    int r = fz_pack_write(&pk->g, path, &pk->size, &pk->crc, &pk->entries);
+    int r = fz_pack_write(&pk->g, path, NULL, 0, &pk->size, &pk->crc, &pk->entries);
     close(fd);
     fd = open(path, O_RDONLY);
     unlink(path);
@@ -524,7 +524,7 @@ Test(payload, pack_refuses_an_unwritable_path)
     struct fz_graph g = {0};
     uint64_t size;
     uint32_t crc, entries;
-    cr_expect_eq(fz_pack_write(&g, "/nonexistent-dir-for-cryo-tests/payload.tar", &size, &crc,
+    cr_expect_eq(fz_pack_write(&g, "/nonexistent-dir-for-cryo-tests/payload.tar", NULL, 0, &size, &crc,
                                &entries),
                  -1);
 }

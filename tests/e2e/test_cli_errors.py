@@ -516,6 +516,54 @@ def case_build_report(ctx):
     return problems
 
 
+def case_inspect(ctx):
+    """cryo inspect: the report packed into the executable, as text and as
+    JSON matching --report; a damaged or foreign file is refused, status 1;
+    a bad command line, status 2."""
+    import json
+    d = ctx.dir("inspect")
+    write(d, "app.py", "import json, mypkg\nprint(json.dumps([mypkg.VERSION]))\n")
+    write(d, "mypkg/__init__.py", "VERSION = 1\n")
+    write(d, "mypkg/data/info.txt", "hello\n")
+    r = ctx.cryo_run(["build", "app.py", "-o", "app", "--report", "report.json"], cwd=d)
+    if r.returncode != 0:
+        return [f"build failed: {L.text(r.stderr)}"]
+    problems = []
+    r = ctx.cryo_run(["inspect", "app"], cwd=d)
+    out = L.text(r.stdout)
+    if r.returncode != 0 or "built by cryo" not in out or "mypkg (package)" not in out \
+            or "mypkg/data/info.txt" not in out:
+        problems.append(f"inspect: status {r.returncode}:\n{L.indent(out[:800] + L.text(r.stderr))}")
+    r = ctx.cryo_run(["inspect", "--json", "app"], cwd=d)
+    with open(os.path.join(d, "report.json"), encoding="utf-8") as f:
+        want = json.load(f)
+    try:
+        got = json.loads(L.text(r.stdout))
+    except ValueError:
+        got = None
+    if r.returncode != 0 or not got:
+        problems.append(f"inspect --json: status {r.returncode}: {L.text(r.stderr)}")
+    else:
+        got["output"] = want["output"]
+        if got != want:
+            problems.append("inspect --json differs from build --report: "
+                            + ", ".join(k for k in want if want[k] != got.get(k)))
+    # damaged: one byte of the payload flipped
+    damaged = os.path.join(d, "damaged")
+    with open(os.path.join(d, "app"), "rb") as f:
+        data = bytearray(f.read())
+    data[len(data) - 200] ^= 0x40
+    with open(damaged, "wb") as f:
+        f.write(data)
+    r = ctx.cryo_run(["inspect", "damaged"], cwd=d)
+    problems += expect_build_error(r, status=1, mentions=["damaged"])
+    r = ctx.cryo_run(["inspect", "app.py"], cwd=d)
+    problems += expect_build_error(r, status=1, mentions=["not an executable built by cryo"])
+    r = ctx.cryo_run(["inspect"], cwd=d)
+    problems += expect_build_error(r, status=2, mentions=["APP"])
+    return problems
+
+
 def case_no_arguments(ctx):
     r = ctx.cryo_run([], cwd=ctx.scratch)
     problems = []

@@ -1,0 +1,143 @@
+/* inspect.c — `cryo inspect APP`: what an executable holds, without
+ * running it.  The trailer and payload are read through the bootloader's
+ * own format code (bootloader/trailer.c), so a damaged file is refused
+ * as the bootloader refuses it; the build report the freezer packed
+ * (BL_ENTRY_REPORT) is found by walking the payload's tar with libarchive
+ * and printed by inspect_format.py, embedded in the freezer. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../bootloader/bootloader.h"
+#include "fz.h"
+#include "inspect_format_py.h"
+
+struct region {
+    int fd;
+    uint64_t base, size, pos;
+    unsigned char buf[1 << 16];
+};
+
+static la_ssize_t region_read(struct archive *a, void *data, const void **out)
+{
+    (void)a;
+    struct region *r = data;
+    size_t want = sizeof r->buf;
+    if (r->size - r->pos < want)
+        want = (size_t)(r->size - r->pos);
+    if (want == 0)
+        return 0;
+    ssize_t n = pread(r->fd, r->buf, want, (off_t)(r->base + r->pos));
+    if (n < 0)
+        return -1;
+    r->pos += (uint64_t)n;
+    *out = r->buf;
+    return n;
+}
+
+/* The report member's bytes (malloc'd, NUL-terminated), or NULL. */
+static char *find_report(const struct bl_payload *p)
+{
+    struct region *r = calloc(1, sizeof *r);
+    struct archive *a = archive_read_new();
+    char *text = NULL;
+    if (!r || !a)
+        goto done;
+    r->fd = p->fd;
+    r->base = p->trailer.payload_offset;
+    r->size = p->trailer.payload_size;
+    archive_read_support_format_tar(a);
+    if (archive_read_open(a, r, NULL, region_read, NULL) != ARCHIVE_OK)
+        goto done;
+    struct archive_entry *e;
+    while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+        if (strcmp(archive_entry_pathname(e), BL_ENTRY_REPORT) != 0)
+            continue;
+        la_int64_t n = archive_entry_size(e);
+        if (n < 0 || n > (la_int64_t)BL_ENTRY_MAX_SIZE)
+            break;
+        text = malloc((size_t)n + 1);
+        if (text && archive_read_data(a, text, (size_t)n) != (la_ssize_t)n) {
+            free(text);
+            text = NULL;
+        }
+        if (text)
+            text[n] = '\0';
+        break;
+    }
+done:
+    if (a)
+        archive_read_free(a);
+    free(r);
+    return text;
+}
+
+int fz_inspect(const char *path, int as_json)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fz_error("cannot read '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    struct bl_payload p;
+    int err_no = 0;
+    enum bl_err err = bl_payload_open_fd(fd, &p, &err_no);
+    if (err != BL_OK) {
+        if (err == BL_ERR_IO)
+            fz_error("cannot read '%s': %s", path, strerror(err_no));
+        else if (err == BL_ERR_NO_TRAILER)
+            fz_error("'%s' is not an executable built by cryo, or it is cut short", path);
+        else
+            fz_error("'%s' is damaged: %s; rebuild it with cryo or download it again", path,
+                     bl_strerror(err));
+        close(fd);
+        return -1;
+    }
+    char *report = find_report(&p);
+    if (!report) {
+        fz_error("'%s' holds no build report (built by an older cryo?); its payload can "
+                 "be listed with bsdtar", path);
+        close(fd);
+        return -1;
+    }
+    int rc = -1;
+    if (fz_py_start() < 0) {
+        free(report);
+        close(fd);
+        return -1;
+    }
+    PyObject *g = PyDict_New();
+    PyObject *code = Py_CompileString(inspect_format_py, "inspect_format.py", Py_file_input);
+    PyObject *r = code && g && PyDict_SetItemString(g, "__builtins__", PyEval_GetBuiltins()) == 0
+                      ? PyEval_EvalCode(code, g, g) : NULL;
+    PyObject *show = r ? PyDict_GetItemString(g, "show") : NULL;
+    uint64_t image = p.trailer.payload_offset, payload = p.trailer.payload_size;
+    PyObject *out = show ? PyObject_CallFunction(show, "ssKKKi", report, path,
+                                                 (unsigned long long)p.file_size,
+                                                 (unsigned long long)image,
+                                                 (unsigned long long)payload, as_json)
+                         : NULL;
+    const char *text = out ? PyUnicode_AsUTF8(out) : NULL;
+    if (text) {
+        fputs(text, stdout);
+        rc = fflush(stdout) == 0 ? 0 : -1;
+    } else {
+        PyErr_Print();
+        fz_error("'%s': its build report cannot be read", path);
+    }
+    Py_XDECREF(out);
+    Py_XDECREF(r);
+    Py_XDECREF(code);
+    Py_XDECREF(g);
+    fz_py_stop();
+    free(report);
+    close(fd);
+    return rc;
+}
