@@ -62,6 +62,22 @@ unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen)
     return fz_compress_level(data, len, clen, LZ4HC_CLEVEL_MAX);
 }
 
+/* Write the tar header of member `name` (`size` bytes follow), with fixed
+ * metadata: the same inputs give a byte-identical payload.  0 or -1. */
+static int member_header(struct archive *a, struct archive_entry *e, const char *name,
+                         size_t size, int perm)
+{
+    archive_entry_clear(e);
+    archive_entry_set_pathname(e, name);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, perm);
+    archive_entry_set_size(e, (la_int64_t)size);
+    archive_entry_set_mtime(e, 0, 0);
+    archive_entry_set_uid(e, 0);
+    archive_entry_set_gid(e, 0);
+    return archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
+}
+
 int fz_pack_write(struct fz_graph *g, const char *path, const char *report, size_t report_len,
                   uint64_t *size, uint32_t *crc, uint32_t *entries)
 {
@@ -98,17 +114,9 @@ int fz_pack_write(struct fz_graph *g, const char *path, const char *report, size
         char *name = is_mod ? fz_printf("%s%s", BL_ENTRY_CODE_PREFIX, m->name)
                             : fz_printf("%s%s", BL_ENTRY_DATA_PREFIX, d->vpath);
         size_t zlen = is_mod ? m->zlen : d->zlen;
-        archive_entry_clear(e);
-        archive_entry_set_pathname(e, name);
-        archive_entry_set_filetype(e, AE_IFREG);
-        archive_entry_set_perm(e, 0644);
-        archive_entry_set_size(e, (la_int64_t)zlen);
-        /* Fixed metadata: the same inputs give a byte-identical payload. */
-        archive_entry_set_mtime(e, 0, 0);
-        archive_entry_set_uid(e, 0);
-        archive_entry_set_gid(e, 0);
+        int hr = member_header(a, e, name, zlen, 0644);
         free(name);
-        if (archive_write_header(a, e) != ARCHIVE_OK)
+        if (hr < 0)
             goto fail;
         struct bl_entry *be = is_mod ? &m->entry : &d->entry;
         be->offset = s.written;
@@ -137,24 +145,17 @@ int fz_pack_write(struct fz_graph *g, const char *path, const char *report, size
                 free(bytes);
                 goto done;
             }
-            char *name = k ? fz_printf("%s%s", BL_ENTRY_LIB_PREFIX, f->name)
-                           : fz_printf("%s%s", BL_ENTRY_NATIVE_PREFIX, f->vpath);
-            archive_entry_clear(e);
-            archive_entry_set_pathname(e, name);
-            archive_entry_set_filetype(e, AE_IFREG);
-            archive_entry_set_perm(e, 0755);
-            archive_entry_set_mtime(e, 0, 0);
-            archive_entry_set_uid(e, 0);
-            archive_entry_set_gid(e, 0);
-            free(name);
             size_t zlen;
             unsigned char *z = fz_compress_level((const unsigned char *)bytes, len, &zlen,
                                                  LZ4HC_CLEVEL_DEFAULT);
             f->size = (uint32_t)len;
             f->crc = bl_checksum((const unsigned char *)bytes, len);
             free(bytes);
-            archive_entry_set_size(e, (la_int64_t)zlen);
-            if (archive_write_header(a, e) != ARCHIVE_OK) {
+            char *name = k ? fz_printf("%s%s", BL_ENTRY_LIB_PREFIX, f->name)
+                           : fz_printf("%s%s", BL_ENTRY_NATIVE_PREFIX, f->vpath);
+            int hr = member_header(a, e, name, zlen, 0755);
+            free(name);
+            if (hr < 0) {
                 free(z);
                 goto fail;
             }
@@ -168,15 +169,7 @@ int fz_pack_write(struct fz_graph *g, const char *path, const char *report, size
         }
     }
     if (report) {
-        archive_entry_clear(e);
-        archive_entry_set_pathname(e, BL_ENTRY_REPORT);
-        archive_entry_set_filetype(e, AE_IFREG);
-        archive_entry_set_perm(e, 0644);
-        archive_entry_set_size(e, (la_int64_t)report_len);
-        archive_entry_set_mtime(e, 0, 0);
-        archive_entry_set_uid(e, 0);
-        archive_entry_set_gid(e, 0);
-        if (archive_write_header(a, e) != ARCHIVE_OK
+        if (member_header(a, e, BL_ENTRY_REPORT, report_len, 0644) < 0
             || archive_write_data(a, report, report_len) != (la_ssize_t)report_len)
             goto fail;
         (*entries)++;

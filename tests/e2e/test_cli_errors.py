@@ -481,16 +481,23 @@ def case_extension_needing_a_missing_library(ctx):
     return problems
 
 
+def build_with_report(ctx, name):
+    """A small program with a package and a data file, built with
+    --report report.json in its own directory: (directory, build result)."""
+    d = ctx.dir(name)
+    write(d, "app.py", "import json, mypkg\nprint(json.dumps([mypkg.VERSION]))\n")
+    write(d, "mypkg/__init__.py", "VERSION = 1\n")
+    write(d, "mypkg/data/info.txt", "hello\n")
+    r = ctx.cryo_run(["build", "app.py", "-o", "app", "--report", "report.json"], cwd=d)
+    return d, r
+
+
 def case_build_report(ctx):
     """--report FILE: JSON naming every module with its origin and reason,
     the builtins linked and the data files; a report that cannot be written
     is one error."""
     import json
-    d = ctx.dir("report")
-    write(d, "app.py", "import json, mypkg\nprint(json.dumps([mypkg.VERSION]))\n")
-    write(d, "mypkg/__init__.py", "VERSION = 1\n")
-    write(d, "mypkg/data/info.txt", "hello\n")
-    r = ctx.cryo_run(["build", "app.py", "-o", "app", "--report", "report.json"], cwd=d)
+    d, r = build_with_report(ctx, "report")
     if r.returncode != 0:
         return [f"build failed: {L.text(r.stderr)}"]
     problems = []
@@ -521,11 +528,7 @@ def case_inspect(ctx):
     JSON matching --report; a damaged or foreign file is refused, status 1;
     a bad command line, status 2."""
     import json
-    d = ctx.dir("inspect")
-    write(d, "app.py", "import json, mypkg\nprint(json.dumps([mypkg.VERSION]))\n")
-    write(d, "mypkg/__init__.py", "VERSION = 1\n")
-    write(d, "mypkg/data/info.txt", "hello\n")
-    r = ctx.cryo_run(["build", "app.py", "-o", "app", "--report", "report.json"], cwd=d)
+    d, r = build_with_report(ctx, "inspect")
     if r.returncode != 0:
         return [f"build failed: {L.text(r.stderr)}"]
     problems = []
