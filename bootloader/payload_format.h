@@ -68,6 +68,9 @@
  * the last member, stored as it is (not LZ4: csize == usize, for `cryo
  * inspect` and for bsdtar to read). */
 #define BL_ENTRY_REPORT "info/report.json"
+/* The software bill of materials (CycloneDX JSON, freezer/sbom.py), stored
+ * as it is, after the report: only in programs built with --sbom. */
+#define BL_ENTRY_SBOM "info/sbom.json"
 #define BL_ENTRY_LIB_PREFIX "lib/"
 
 /* Payload checksum: three lanes of CRC-32C over 24-byte groups; the exact

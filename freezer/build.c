@@ -170,7 +170,7 @@ int fz_build(const struct fz_build_options *opt)
     struct fz_graph g = {0};
     struct fz_toolchain tc;
     int rc = -1, fd = -1, py = 0, have_tc = 0;
-    char *payload = NULL, *table_c = NULL, *table_o = NULL;
+    char *payload = NULL, *table_c = NULL, *table_o = NULL, *sbom = NULL;
     double t0 = now();
 
     if (check_output(opt->output, opt->graph.script) < 0)
@@ -235,9 +235,26 @@ int fz_build(const struct fz_build_options *opt)
     }
     fz_report_json(rf, &g, &ro, 0, 0, 0);
     fclose(rf);
+    struct fz_extra_member extra[2] = {{BL_ENTRY_REPORT, report, report_len}};
+    size_t nextra = 1;
+    if (opt->sbom) {
+        /* --sbom: written beside the executable and packed into it, for
+         * cryo inspect --sbom. */
+        struct fz_strv archives = {0};
+        fz_cc_static_archives(&tc, &g, &archives);
+        const char *base = strrchr(opt->output, '/') ? strrchr(opt->output, '/') + 1
+                                                     : opt->output;
+        sbom = fz_sbom_make(report, &archives, base);
+        fz_strv_free(&archives);
+        if (!sbom) {
+            free(report);
+            goto done;
+        }
+        extra[nextra++] = (struct fz_extra_member){BL_ENTRY_SBOM, sbom, strlen(sbom)};
+    }
     uint64_t payload_size;
     uint32_t payload_crc, entries;
-    int pack_rc = fz_pack_write(&g, payload, report, report_len, &payload_size, &payload_crc,
+    int pack_rc = fz_pack_write(&g, payload, extra, nextra, &payload_size, &payload_crc,
                                 &entries);
     free(report);
     if (pack_rc < 0)
@@ -305,6 +322,8 @@ int fz_build(const struct fz_build_options *opt)
     }
     if (opt->report && fz_report_write(&g, opt->report, &ro, image, payload_size) < 0)
         goto done;
+    if (opt->sbom && fz_write_file_atomic(opt->sbom, sbom, strlen(sbom), "the SBOM") < 0)
+        goto done;
     rc = 0;
 
 done:
@@ -315,6 +334,7 @@ done:
     free(payload);
     free(table_c);
     free(table_o);
+    free(sbom);
     fz_graph_free(&g);
     if (py)
         fz_py_stop();

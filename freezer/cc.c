@@ -250,6 +250,47 @@ static void push_new(struct fz_strv *to, const struct fz_strv *from)
     }
 }
 
+/* What every program links statically after libpython (-Wl,-Bstatic):
+ * libpython's own needs and the payload's decoder. */
+#define STATIC_TAIL_LIBS "-lexpat", "-lz", "-llz4"
+
+/* The link words of the linked natives and of the core, each once, after
+ * all that need it (cryo's libpython only). */
+static void native_libs(const struct fz_toolchain *tc, const struct fz_graph *g,
+                        struct fz_strv *libs)
+{
+    for (size_t i = 0; i < g->natives.n; i++)
+        push_new(libs, &fz_natives_find(&tc->natives, g->natives.v[i])->link);
+    push_new(libs, &tc->natives.core_link);
+}
+
+void fz_cc_static_archives(const struct fz_toolchain *tc, const struct fz_graph *g,
+                           struct fz_strv *out)
+{
+    struct fz_strv words = {0};
+    if (tc->libpython)
+        fz_strv_push(&words, tc->libpython);
+    else
+        native_libs(tc, g, &words);
+    static const char *const tail[] = {STATIC_TAIL_LIBS};
+    for (size_t i = 0; i < sizeof tail / sizeof *tail; i++)
+        fz_strv_push(&words, tail[i]);
+    for (size_t i = 0; i < words.n; i++) {
+        const char *w = words.v[i];
+        size_t n = strlen(w);
+        if (n > 2 && strcmp(w + n - 2, ".a") == 0) {
+            fz_strv_push(out, w);
+        } else if (strncmp(w, "-l", 2) == 0 && !strchr(w, '/')) {
+            /* -lz after -Bstatic: the archive the linker takes. */
+            char *p = fz_printf("/usr/lib/x86_64-linux-gnu/lib%s.a", w + 2);
+            if (fz_is_file(p) && strcmp(w, "-lm") != 0 && strcmp(w, "-ldl") != 0)
+                fz_strv_push(out, p);
+            free(p);
+        }
+    }
+    fz_strv_free(&words);
+}
+
 int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_graph *g,
                const char *out, const char *final_name, int strip)
 {
@@ -282,15 +323,14 @@ int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_g
         for (size_t i = 0; i < g->natives.n; i++) {
             const struct fz_native *m = fz_natives_find(&tc->natives, g->natives.v[i]);
             fz_strv_push(&a, m->object);
-            push_new(&libs, &m->link);
         }
         fz_strv_push(&a, tc->natives.core);
-        push_new(&libs, &tc->natives.core_link);
+        native_libs(tc, g, &libs);
         for (size_t i = 0; i < libs.n; i++)
             fz_strv_push(&a, libs.v[i]);
         fz_strv_free(&libs);
     }
-    const char *tail[] = {"-Wl,-Bstatic", "-lexpat", "-lz", "-llz4", "-Wl,-Bdynamic",
+    const char *tail[] = {"-Wl,-Bstatic", STATIC_TAIL_LIBS, "-Wl,-Bdynamic",
                           "-lm", "-ldl", "-lpthread", "-lutil",
                           "-Wl,-z,relro", "-Wl,-z,now", "-Wl,-z,noexecstack",
                           "-Wl,--gc-sections",

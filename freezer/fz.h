@@ -276,11 +276,16 @@ char *fz_resolve_relative(const char *importer, int is_package, const char *name
 
 /* ---- pack.c ---------------------------------------------------------- */
 
-/* Write the payload archive of `g` to `path`, the build report last
- * (BL_ENTRY_REPORT); fill each member's entry and the payload's size and
- * CRC. */
-int fz_pack_write(struct fz_graph *g, const char *path, const char *report, size_t report_len,
-                  uint64_t *size, uint32_t *crc, uint32_t *entries);
+/* Write the payload archive of `g` to `path`, then the `extra` members
+ * (the build report, BL_ENTRY_REPORT; the SBOM, BL_ENTRY_SBOM); fill each
+ * member's entry and the payload's size and CRC. */
+/* A member stored as it is, after the others: the build report, the SBOM. */
+struct fz_extra_member {
+    const char *name, *data;
+    size_t len;
+};
+int fz_pack_write(struct fz_graph *g, const char *path, const struct fz_extra_member *extra,
+                  size_t nextra, uint64_t *size, uint32_t *crc, uint32_t *entries);
 
 /* Compress `len` bytes as payload members are stored (one LZ4 block). */
 unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen);
@@ -308,6 +313,14 @@ struct fz_report_options {
  * payload cannot know them: cryo inspect takes them from the trailer). */
 void fz_report_json(FILE *f, const struct fz_graph *g, const struct fz_report_options *o,
                     int sizes, uint64_t image, uint64_t payload);
+/* Write `len` bytes to `path` through a temporary file renamed into place
+ * (whole or not at all); `what` names it in the error.  0, or -1 after
+ * reporting. */
+int fz_write_file_atomic(const char *path, const char *data, size_t len, const char *what);
+/* The CycloneDX SBOM of a build (freezer/sbom.py) from its report and the
+ * static libraries linked, malloc'd; NULL after reporting.  Needs the
+ * embedded interpreter running. */
+char *fz_sbom_make(const char *report, const struct fz_strv *archives, const char *app);
 /* `cryo build --report FILE`.  0, or -1 after reporting; the file is
  * written whole or not at all. */
 int fz_report_write(const struct fz_graph *g, const char *path,
@@ -315,8 +328,9 @@ int fz_report_write(const struct fz_graph *g, const char *path,
 
 /* ---- inspect.c ------------------------------------------------------- */
 
-/* `cryo inspect PATH [--json]`: print what the executable holds.  0, or -1
- * after reporting (unreadable, damaged, not built by cryo). */
+/* `cryo inspect PATH [--json | --sbom]` (as_json 0, 1, 2): print what the
+ * executable holds, or the SBOM it carries.  0, or -1 after reporting
+ * (unreadable, damaged, not built by cryo, no SBOM). */
 int fz_inspect(const char *path, int as_json);
 
 /* ---- emit_table.c ---------------------------------------------------- */
@@ -343,6 +357,10 @@ struct fz_toolchain {
 };
 
 int fz_toolchain_find(struct fz_toolchain *tc);
+/* The static libraries (absolute paths of .a files) a program of `g` links
+ * into its image, for its bill of materials. */
+void fz_cc_static_archives(const struct fz_toolchain *tc, const struct fz_graph *g,
+                           struct fz_strv *out);
 /* Async-signal-safe: stop and reap the compiler or linker if one runs, so
  * that it cannot write an output after the build gave up. */
 void fz_cc_stop_child(void);
@@ -364,6 +382,7 @@ struct fz_build_options {
                             by main.c; -1: the built-in default */
     uint32_t native_mode; /* --native: RT_NATIVE_* */
     const char *report;   /* --report FILE, or NULL */
+    const char *sbom;     /* --sbom FILE, or NULL */
 };
 
 int fz_build(const struct fz_build_options *opt);

@@ -42,8 +42,8 @@ static la_ssize_t region_read(struct archive *a, void *data, const void **out)
     return n;
 }
 
-/* The report member's bytes (malloc'd, NUL-terminated), or NULL. */
-static char *find_report(const struct bl_payload *p)
+/* Member `name`'s bytes (malloc'd, NUL-terminated), or NULL. */
+static char *find_member(const struct bl_payload *p, const char *name)
 {
     struct region *r = calloc(1, sizeof *r);
     struct archive *a = archive_read_new();
@@ -58,7 +58,7 @@ static char *find_report(const struct bl_payload *p)
         goto done;
     struct archive_entry *e;
     while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
-        if (strcmp(archive_entry_pathname(e), BL_ENTRY_REPORT) != 0)
+        if (strcmp(archive_entry_pathname(e), name) != 0)
             continue;
         la_int64_t n = archive_entry_size(e);
         if (n < 0 || n > (la_int64_t)BL_ENTRY_MAX_SIZE)
@@ -100,7 +100,19 @@ int fz_inspect(const char *path, int as_json)
         close(fd);
         return -1;
     }
-    char *report = find_report(&p);
+    if (as_json == 2) {
+        char *sbom = find_member(&p, BL_ENTRY_SBOM);
+        close(fd);
+        if (!sbom) {
+            fz_error("'%s' carries no software bill of materials: build it with --sbom FILE",
+                     path);
+            return -1;
+        }
+        fputs(sbom, stdout);
+        free(sbom);
+        return fflush(stdout) == 0 ? 0 : -1;
+    }
+    char *report = find_member(&p, BL_ENTRY_REPORT);
     if (!report) {
         fz_error("'%s' holds no build report (built by an older cryo?); its payload can "
                  "be listed with bsdtar", path);

@@ -20,19 +20,20 @@ static const char usage_text[] =
     "                  [--exclude-module NAME]... [--allow-python-env]\n"
     "                  [--keep-symbols] [--native=auto|cache|memory]\n"
     "                  [--allow-missing-lib NAME]... [--include-data SRC=DEST]...\n"
-    "                  [--exclude-data GLOB]... [--report FILE]\n"
+    "                  [--exclude-data GLOB]... [--report FILE] [--sbom FILE]\n"
     "                  [--allocator=cryo|python] [--gc=cryo|python]\n"
     "                  [--gc-growth=R] [--gc-pause-ms=MS] [--mem-release=KIB] [-v]\n"
-    "       cryo inspect APP [--json]\n"
+    "       cryo inspect APP [--json | --sbom]\n"
     "       cryo --help | --version\n";
 
 static const char inspect_help[] =
-    "usage: cryo inspect APP [--json]\n"
+    "usage: cryo inspect APP [--json | --sbom]\n"
     "\n"
     "Say what the executable APP holds, without running it: the cryo and\n"
     "Python versions and build options, and every module, extension module,\n"
     "library and data file with its size (--json: all of it as JSON, the\n"
-    "format of `cryo build --report`).  A damaged APP is refused as the\n"
+    "format of `cryo build --report`; --sbom: the software bill of materials\n"
+    "packed by `cryo build --sbom`).  A damaged APP is refused as the\n"
     "program itself would refuse to start.  Exit status: 0, 1 unreadable or\n"
     "damaged or not built by cryo, 2 bad command line.\n";
 
@@ -76,6 +77,11 @@ static const char help_text[] =
     "                            reads it); may be repeated\n"
     "  --exclude-data GLOB       do not pack data files whose path in the tree\n"
     "                            matches GLOB ('*.md', 'pkg/docs/*'); may be repeated\n"
+    "  --sbom FILE               also write a software bill of materials\n"
+    "                            (CycloneDX 1.5 JSON: CPython, each packed\n"
+    "                            distribution, each native library packed or linked\n"
+    "                            with its Debian package), and pack it into the\n"
+    "                            executable for cryo inspect --sbom\n"
     "  --report FILE             also write what the executable holds, as JSON:\n"
     "                            every module, extension module, library and data\n"
     "                            file, where it came from, why it is in, its bytes\n"
@@ -167,6 +173,7 @@ static int cmd_build(int argc, char **argv)
         {"native", required_argument, NULL, 'n'},
         {"allow-missing-lib", required_argument, NULL, 'L'},
         {"report", required_argument, NULL, 'R'},
+        {"sbom", required_argument, NULL, 'S'},
         {"include-data", required_argument, NULL, 'D'},
         {"exclude-data", required_argument, NULL, 'X'},
         {"allocator", required_argument, NULL, 0x100 + GC_OPTION_ALLOCATOR},
@@ -229,6 +236,9 @@ static int cmd_build(int argc, char **argv)
         }
         case 'R':
             opt.report = optarg;
+            break;
+        case 'S':
+            opt.sbom = optarg;
             break;
         case 'D': {
             const char *eq = strchr(optarg, '=');
@@ -342,6 +352,8 @@ static int cmd_inspect(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             as_json = 1;
+        } else if (strcmp(argv[i], "--sbom") == 0) {
+            as_json = 2;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(inspect_help, stdout);
             return 0;

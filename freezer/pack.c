@@ -78,8 +78,8 @@ static int member_header(struct archive *a, struct archive_entry *e, const char 
     return archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
 }
 
-int fz_pack_write(struct fz_graph *g, const char *path, const char *report, size_t report_len,
-                  uint64_t *size, uint32_t *crc, uint32_t *entries)
+int fz_pack_write(struct fz_graph *g, const char *path, const struct fz_extra_member *extra,
+                  size_t nextra, uint64_t *size, uint32_t *crc, uint32_t *entries)
 {
     struct sink s = {.path = path};
     struct archive *a = NULL;
@@ -168,9 +168,9 @@ int fz_pack_write(struct fz_graph *g, const char *path, const char *report, size
             (*entries)++;
         }
     }
-    if (report) {
-        if (member_header(a, e, BL_ENTRY_REPORT, report_len, 0644) < 0
-            || archive_write_data(a, report, report_len) != (la_ssize_t)report_len)
+    for (size_t i = 0; i < nextra; i++) {
+        if (member_header(a, e, extra[i].name, extra[i].len, 0644) < 0
+            || archive_write_data(a, extra[i].data, extra[i].len) != (la_ssize_t)extra[i].len)
             goto fail;
         (*entries)++;
     }

@@ -19,6 +19,8 @@
  * "bytes" is what a member takes in the payload (compressed), "size" what
  * it is once decoded.  Sorted as the executable holds them.
  */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@
 #include "../bootloader/payload_format.h"
 #include "cryo_config.h"
 #include "fz.h"
+#include "sbom_py.h"
 
 static void jstr(FILE *f, const char *s)
 {
@@ -179,29 +182,83 @@ void fz_report_json(FILE *f, const struct fz_graph *g, const struct fz_report_op
     fputs("  ]\n}\n", f);
 }
 
-int fz_report_write(const struct fz_graph *g, const char *path,
-                    const struct fz_report_options *o, uint64_t image, uint64_t payload)
+int fz_write_file_atomic(const char *path, const char *data, size_t len, const char *what)
 {
     char *tmp = fz_printf("%s.cryo-tmp-XXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        fz_error("cannot write the report '%s': %s", path, strerror(errno));
+        fz_error("cannot write %s '%s': %s", what, path, strerror(errno));
         free(tmp);
         return -1;
     }
-    FILE *f = fdopen(fd, "w");
-    fz_report_json(f, g, o, 1, image, payload);
-    int ok = fflush(f) == 0 && !ferror(f) && fsync(fileno(f)) == 0;
+    int ok = 1;
+    for (size_t w = 0; ok && w < len;) {
+        ssize_t n = write(fd, data + w, len - w);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        if (ok)
+            w += (size_t)n;
+    }
+    ok = ok && fsync(fd) == 0;
     int saved = errno;
-    ok = fclose(f) == 0 && ok;
+    ok = close(fd) == 0 && ok;
     if (!ok || rename(tmp, path) != 0) {
         if (ok)
             saved = errno;
-        fz_error("cannot write the report '%s': %s", path, strerror(saved));
+        fz_error("cannot write %s '%s': %s", what, path, strerror(saved ? saved : EIO));
         unlink(tmp);
         free(tmp);
         return -1;
     }
     free(tmp);
     return 0;
+}
+
+int fz_report_write(const struct fz_graph *g, const char *path,
+                    const struct fz_report_options *o, uint64_t image, uint64_t payload)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        fz_error("out of memory");
+        return -1;
+    }
+    fz_report_json(f, g, o, 1, image, payload);
+    fclose(f);
+    int rc = fz_write_file_atomic(path, text, len, "the report");
+    free(text);
+    return rc;
+}
+
+char *fz_sbom_make(const char *report, const struct fz_strv *archives, const char *app)
+{
+    PyObject *g = PyDict_New(), *list = PyList_New(0), *r = NULL, *out = NULL;
+    PyObject *code = Py_CompileString(sbom_py, "sbom.py", Py_file_input);
+    char *text = NULL;
+    for (size_t i = 0; list && i < archives->n; i++) {
+        PyObject *s = PyUnicode_DecodeFSDefault(archives->v[i]);
+        if (!s || PyList_Append(list, s) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(s);
+    }
+    if (code && g && list && PyDict_SetItemString(g, "__builtins__", PyEval_GetBuiltins()) == 0)
+        r = PyEval_EvalCode(code, g, g);
+    PyObject *make = r ? PyDict_GetItemString(g, "make") : NULL;
+    if (make)
+        out = PyObject_CallFunction(make, "sOs", report, list, app);
+    const char *s = out ? PyUnicode_AsUTF8(out) : NULL;
+    if (s)
+        text = fz_xstrdup(s);
+    else {
+        PyErr_Print();
+        fz_error("cannot make the software bill of materials (see above)");
+    }
+    Py_XDECREF(out);
+    Py_XDECREF(r);
+    Py_XDECREF(code);
+    Py_XDECREF(list);
+    Py_XDECREF(g);
+    return text;
 }

@@ -567,6 +567,38 @@ def case_inspect(ctx):
     return problems
 
 
+def case_sbom(ctx):
+    """--sbom FILE: CycloneDX 1.5 with CPython, the packed distribution and
+    the Debian packages of the libraries packed and linked; the same from
+    cryo inspect --sbom; a program built without it has none to show."""
+    import json
+    d = ctx.dir("sbom")
+    shutil.copy(os.path.join(L.PROGRAMS_DIR, "tp_yaml.py"), os.path.join(d, "app.py"))
+    r = ctx.cryo_run(["build", "app.py", "-o", "app", "--sbom", "app.cdx.json"], cwd=d)
+    if r.returncode != 0:
+        return [f"build failed: {L.text(r.stderr)}"]
+    problems = []
+    with open(os.path.join(d, "app.cdx.json"), encoding="utf-8") as f:
+        bom = json.load(f)
+    if (bom.get("bomFormat"), bom.get("specVersion")) != ("CycloneDX", "1.5"):
+        problems.append(f"not CycloneDX 1.5: {bom.get('bomFormat')} {bom.get('specVersion')}")
+    names = {c["name"]: c for c in bom.get("components", [])}
+    if names.get("CPython", {}).get("version") != "3.11.2":
+        problems.append("no CPython 3.11.2 component")
+    if names.get("PyYAML", {}).get("purl", "").split("@")[0] != "pkg:pypi/pyyaml":
+        problems.append(f"no PyYAML distribution: {sorted(names)}")
+    if not names.get("libyaml-0-2", {}).get("purl", "").startswith("pkg:deb/debian/libyaml-0-2@"):
+        problems.append(f"no Debian package for libyaml: {sorted(names)}")
+    r = ctx.cryo_run(["inspect", "--sbom", "app"], cwd=d)
+    with open(os.path.join(d, "app.cdx.json"), "rb") as f:
+        if r.returncode != 0 or r.stdout != f.read():
+            problems.append(f"inspect --sbom: status {r.returncode}, not the file written")
+    r = ctx.cryo_run(["build", "app.py", "-o", "plain"], cwd=d)
+    r = ctx.cryo_run(["inspect", "--sbom", "plain"], cwd=d)
+    problems += expect_build_error(r, status=1, mentions=["--sbom"])
+    return problems
+
+
 def case_no_arguments(ctx):
     r = ctx.cryo_run([], cwd=ctx.scratch)
     problems = []
