@@ -3,6 +3,7 @@
  * and hands a struct fz_build_options to build.c. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 enum { EXIT_USAGE = 2 };
 
 static const char usage_text[] =
-    "usage: cryo build SCRIPT [-o OUT] [--path DIR]... [--include-module NAME]...\n"
+    "usage: cryo build SCRIPT|DIR|-m NAME [-o OUT] [--path DIR]... [--include-module NAME]...\n"
     "                  [--exclude-module NAME]... [--allow-python-env]\n"
     "                  [--keep-symbols] [--native=auto|cache|memory]\n"
     "                  [--allow-missing-lib NAME]... [--include-data SRC=DEST]...\n"
@@ -43,7 +44,10 @@ static const char help_text[] =
     "in a single file.\n"
     "\n"
     "Commands:\n"
-    "  build SCRIPT        freeze SCRIPT and the modules it imports\n"
+    "  build SCRIPT        freeze SCRIPT and the modules it imports; DIR: a\n"
+    "                      directory with __main__.py, as python3.11 DIR runs it;\n"
+    "                      -m NAME: module or package NAME, as python3.11 -m NAME\n"
+    "                      runs it (searched from the current directory)\n"
     "  inspect APP         say what an executable built by cryo holds\n"
     "\n"
     "Options of build:\n"
@@ -186,18 +190,29 @@ static int cmd_build(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct fz_build_options opt = {0};
-    char *output = NULL;
+    char *output = NULL, *m_script = NULL;
+    int explicit_output = 0;
+    const char *run_module = NULL;
+    char m_dir[PATH_MAX] = "";
     int c, rc = EXIT_USAGE;
 
     opt.graph.stdlib_dir = CRYO_STDLIB_DIR;
     opt.gc = (struct gc_config){-1, -1, -1, -1, -1};
     optind = 1;
     opterr = 0; /* report bad options ourselves, as "cryo: error:" */
-    while ((c = getopt_long(argc, argv, ":o:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:m:vh", longopts, NULL)) != -1) {
         switch (c) {
+        case 'm':
+            if (!valid_module_name(optarg)) {
+                fz_error("-m '%s': not a module name (like pkg or pkg.tool)", optarg);
+                goto out;
+            }
+            run_module = optarg;
+            break;
         case 'o':
             free(output);
             output = fz_xstrdup(optarg);
+            explicit_output = 1;
             break;
         case 'p':
             if (!fz_is_dir(optarg)) {
@@ -307,30 +322,107 @@ static int cmd_build(int argc, char **argv)
             goto out;
         }
     }
-    if (optind != argc - 1) {
+    if (run_module && optind != argc) {
+        fz_error("build: -m %s and a SCRIPT ('%s'): give one of them", run_module, argv[optind]);
+        fputs(usage_text, stderr);
+        goto out;
+    }
+    if (!run_module && optind != argc - 1) {
         fz_error(optind == argc ? "build: no SCRIPT given" : "build: more than one SCRIPT given");
         fputs(usage_text, stderr);
         goto out;
     }
-    const char *script = argv[optind];
-    if (access(script, F_OK) != 0) {
-        fz_error("cannot read '%s': %s", script, strerror(errno));
-        rc = 1;
-        goto out;
-    }
-    if (fz_is_dir(script)) {
-        fz_error("cannot freeze '%s': it is a directory; name the script to run", script);
-        rc = 1;
-        goto out;
-    }
-    if (access(script, R_OK) != 0) {
-        fz_error("cannot read '%s': %s", script, strerror(errno));
-        rc = 1;
-        goto out;
+    const char *script = run_module ? NULL : argv[optind];
+    if (run_module) {
+        /* -m NAME: a small main that does what `python3.11 -m NAME` does
+         * (runpy's _run_module_as_main: NAME's __main__ runs as __main__,
+         * with its __spec__, sys.argv[0] its path), NAME packed whole, and
+         * the current directory searched first, as python -m does. */
+        const char *tmp = getenv("TMPDIR");
+        snprintf(m_dir, sizeof m_dir, "%s/cryo-m-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(m_dir)) {
+            fz_error("cannot create a temporary directory in '%s': %s (set TMPDIR)",
+                     tmp && *tmp ? tmp : "/tmp", strerror(errno));
+            m_dir[0] = '\0';
+            rc = 1;
+            goto out;
+        }
+        /* Named so that no module of the program can be it. */
+        m_script = fz_printf("%s/__cryo_main__.py", m_dir);
+        char *src = fz_printf("# cryo build -m %s: run it as python3.11 -m would.\n"
+                              "import runpy\nrunpy._run_module_as_main(%s%s%s)\n",
+                              run_module, "'", run_module, "'");
+        FILE *f = fopen(m_script, "w");
+        int ok = f && fputs(src, f) >= 0;
+        ok = (f && fclose(f) == 0) && ok;
+        free(src);
+        if (!ok) {
+            fz_error("cannot write '%s': %s", m_script, strerror(errno));
+            rc = 1;
+            goto out;
+        }
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof cwd)) {
+            fz_error("cannot read the current directory: %s", strerror(errno));
+            rc = 1;
+            goto out;
+        }
+        struct fz_strv paths = {0};
+        fz_strv_push(&paths, cwd);
+        for (size_t i = 0; i < opt.graph.paths.n; i++)
+            fz_strv_push(&paths, opt.graph.paths.v[i]);
+        fz_strv_free(&opt.graph.paths);
+        opt.graph.paths = paths;
+        fz_strv_push(&opt.graph.includes, run_module);
+        script = m_script;
+        if (!output) {
+            const char *last = strrchr(run_module, '.');
+            output = fz_printf("./%s", last ? last + 1 : run_module);
+        }
+    } else {
+        if (access(script, F_OK) != 0) {
+            fz_error("cannot read '%s': %s", script, strerror(errno));
+            rc = 1;
+            goto out;
+        }
+        if (fz_is_dir(script)) {
+            /* A directory with __main__.py runs as `python3.11 DIR` runs it. */
+            char *main_py = fz_printf("%s/__main__.py", script);
+            if (!fz_is_file(main_py)) {
+                fz_error("cannot freeze '%s': it is a directory without __main__.py; name the "
+                         "script to run", script);
+                free(main_py);
+                rc = 1;
+                goto out;
+            }
+            if (!output) {
+                char *d = fz_xstrdup(script);
+                size_t n = strlen(d);
+                while (n > 1 && d[n - 1] == '/')
+                    d[--n] = '\0';
+                const char *base = strrchr(d, '/') ? strrchr(d, '/') + 1 : d;
+                output = fz_printf("./%s", base);
+                free(d);
+            }
+            m_script = main_py;
+            script = m_script;
+        }
+        if (access(script, R_OK) != 0) {
+            fz_error("cannot read '%s': %s", script, strerror(errno));
+            rc = 1;
+            goto out;
+        }
     }
     opt.graph.script = script;
     if (!output)
         output = default_output(script);
+    if (fz_is_dir(output) && (run_module || m_script) && !explicit_output) {
+        /* -m pkg or DIR, built where the package or directory of that name
+         * is: the executable cannot take its name. */
+        char *alt = fz_printf("%s.bin", output);
+        free(output);
+        output = alt;
+    }
     opt.output = output;
     rc = fz_build(&opt) == 0 ? 0 : 1;
 
@@ -339,6 +431,12 @@ out:
     fz_strv_free(&opt.graph.paths);
     fz_strv_free(&opt.graph.includes);
     fz_strv_free(&opt.graph.excludes);
+    if (m_dir[0]) {
+        if (m_script)
+            unlink(m_script);
+        rmdir(m_dir);
+    }
+    free(m_script);
     fz_strv_free(&opt.graph.allow_missing_libs);
     fz_strv_free(&opt.graph.include_data);
     fz_strv_free(&opt.graph.exclude_data);

@@ -157,9 +157,10 @@ def case_missing_script_with_output(ctx):
 
 
 def case_script_is_a_directory(ctx):
+    # (A directory with __main__.py builds: case_build_module_and_directory.)
     d = ctx.dir("isdir")
     os.makedirs(os.path.join(d, "project.py"))
-    write(d, "project.py/__main__.py", HELLO)
+    write(d, "project.py/main.py", HELLO)
     r = ctx.cryo_run(["build", "project.py"], cwd=d)
     problems = expect_build_error(r, status=1, mentions=["project.py", "directory"])
     if os.path.exists(os.path.join(d, "project")) or any(".cryo-tmp-" in fn for fn in os.listdir(d)):
@@ -596,6 +597,43 @@ def case_sbom(ctx):
     r = ctx.cryo_run(["build", "app.py", "-o", "plain"], cwd=d)
     r = ctx.cryo_run(["inspect", "--sbom", "plain"], cwd=d)
     problems += expect_build_error(r, status=1, mentions=["--sbom"])
+    return problems
+
+
+def case_build_module_and_directory(ctx):
+    """cryo build -m PKG runs PKG.__main__ as python3.11 -m PKG does
+    (relative imports, __spec__, sys.argv[0] the module's path); cryo build
+    DIR runs DIR/__main__.py as python3.11 DIR does; next to a directory of
+    the same name the output is NAME.bin."""
+    d = ctx.dir("dash_m")
+    write(d, "mycli/__init__.py", "VERSION = '1.0'\n")
+    write(d, "mycli/core.py", "def greet(args):\n    return 'hello ' + ' '.join(args)\n")
+    write(d, "mycli/__main__.py",
+          "import os, sys\nfrom . import VERSION\nfrom .core import greet\n"
+          "print(greet(sys.argv[1:]), VERSION, __name__, __spec__.name, __package__,\n"
+          "      os.path.basename(sys.argv[0]))\n")
+    write(d, "appdir/__main__.py", "import sys\nprint('dir app', __name__, sys.argv[1:])\n")
+    problems = []
+    for args, exe, ref in ((["-m", "mycli"], "mycli.bin", ["-m", "mycli"]),
+                           (["appdir"], "appdir.bin", ["appdir"]),
+                           (["-m", "mycli", "-o", "tool"], "tool", ["-m", "mycli"])):
+        r = ctx.cryo_run(["build", *args], cwd=d)
+        if r.returncode != 0:
+            problems.append(f"build {args}: {L.text(r.stderr)}")
+            continue
+        got = L.run([os.path.join(d, exe), "a", "b"], env=L.clean_env(), cwd=d)
+        want = L.run([L.REFERENCE_PYTHON, *ref, "a", "b"], env=L.clean_env(), cwd=d)
+        if got.returncode != 0 or got.stdout != want.stdout:
+            problems.append(f"{args}: frozen {L.text(got.stdout + got.stderr)!r}, python3.11 "
+                            f"{L.text(want.stdout)!r}")
+    r = ctx.cryo_run(["build", "-m", "nosuchmod"], cwd=d)
+    problems += expect_build_error(r, status=1, mentions=["nosuchmod"], out_dir=d,
+                                   output_name="nosuchmod")
+    r = ctx.cryo_run(["build", "-m", "mycli", "x.py"], cwd=d)
+    problems += expect_build_error(r, status=2, mentions=["-m"])
+    write(d, "empty/readme.txt", "no main here\n")
+    r = ctx.cryo_run(["build", "empty"], cwd=d)
+    problems += expect_build_error(r, status=1, mentions=["__main__.py"])
     return problems
 
 
