@@ -47,6 +47,8 @@ struct fz_strv {
 void fz_strv_push(struct fz_strv *sv, const char *s); /* copies s */
 void fz_strv_free(struct fz_strv *sv);
 int fz_strv_has(const struct fz_strv *sv, const char *s);
+/* A distribution's metadata directory name: *.dist-info or *.egg-info. */
+int fz_is_metadata_dir_name(const char *name);
 
 /* Read a whole file; NUL-terminated; *len excludes the NUL.  Reports and
  * returns NULL on failure, naming `path`. */

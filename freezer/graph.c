@@ -580,9 +580,7 @@ static void load_dists(struct ctx *c, const char *root)
         return;
     for (size_t i = 0; i < names.n; i++) {
         const char *n = names.v[i];
-        size_t len = strlen(n);
-        if (!(len > 10 && strcmp(n + len - 10, ".dist-info") == 0)
-            && !(len > 9 && strcmp(n + len - 9, ".egg-info") == 0))
+        if (!fz_is_metadata_dir_name(n))
             continue;
         char *dir = fz_printf("%s/%s", root, n);
         if (!fz_is_dir(dir)) {

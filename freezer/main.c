@@ -17,7 +17,8 @@
 enum { EXIT_USAGE = 2 };
 
 static const char usage_text[] =
-    "usage: cryo build SCRIPT|DIR|-m NAME [-o OUT] [--path DIR]... [--include-module NAME]...\n"
+    "usage: cryo build SCRIPT|DIR|-m NAME|--entry-point NAME [-o OUT] [--path DIR]...\n"
+    "                  [--include-module NAME]...\n"
     "                  [--exclude-module NAME]... [--allow-python-env]\n"
     "                  [--keep-symbols] [--native=auto|cache|memory]\n"
     "                  [--allow-missing-lib NAME]... [--include-data SRC=DEST]...\n"
@@ -47,7 +48,9 @@ static const char help_text[] =
     "  build SCRIPT        freeze SCRIPT and the modules it imports; DIR: a\n"
     "                      directory with __main__.py, as python3.11 DIR runs it;\n"
     "                      -m NAME: module or package NAME, as python3.11 -m NAME\n"
-    "                      runs it (searched from the current directory)\n"
+    "                      runs it (searched from the current directory);\n"
+    "                      --entry-point NAME: the console script NAME an installed\n"
+    "                      distribution declares (pygmentize)\n"
     "  inspect APP         say what an executable built by cryo holds\n"
     "\n"
     "Options of build:\n"
@@ -155,6 +158,62 @@ static int set_gc_option(struct gc_config *gc, int i, const char *text)
     return 0;
 }
 
+/* The value of console script `name` ("module:attr") in the entry_points.txt
+ * of a distribution in the current directory or a site directory (python's
+ * order), malloc'd, or NULL.  *dist gets the metadata directory. */
+static char *find_console_script(const char *name, char **dist)
+{
+    struct fz_strv roots = {0};
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd))
+        fz_strv_push(&roots, cwd);
+    fz_site_dirs(&roots);
+    char *found = NULL;
+    for (size_t r = 0; r < roots.n && !found; r++) {
+        struct fz_strv names = {0};
+        fz_list_dir(roots.v[r], &names);
+        for (size_t i = 0; i < names.n && !found; i++) {
+            if (!fz_is_metadata_dir_name(names.v[i]))
+                continue;
+            char *path = fz_printf("%s/%s/entry_points.txt", roots.v[r], names.v[i]);
+            size_t n;
+            char *text = fz_is_file(path) ? fz_read_file(path, &n) : NULL;
+            int in_scripts = 0;
+            for (char *line = text, *next; line && *line && !found; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                    *next++ = '\0';
+                line += strspn(line, " \t");
+                char *end = line + strlen(line);
+                while (end > line && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+                    *--end = '\0';
+                if (*line == '[') {
+                    in_scripts = strcmp(line, "[console_scripts]") == 0;
+                    continue;
+                }
+                char *eq = strchr(line, '=');
+                if (!in_scripts || !eq)
+                    continue;
+                char *key_end = eq;
+                while (key_end > line && (key_end[-1] == ' ' || key_end[-1] == '\t'))
+                    key_end--;
+                if ((size_t)(key_end - line) == strlen(name) && strncmp(line, name, strlen(name)) == 0) {
+                    char *v = eq + 1;
+                    v += strspn(v, " \t");
+                    v[strcspn(v, " \t[")] = '\0'; /* extras: [x] */
+                    found = fz_xstrdup(v);
+                    *dist = fz_printf("%s/%s", roots.v[r], names.v[i]);
+                }
+            }
+            free(text);
+            free(path);
+        }
+        fz_strv_free(&names);
+    }
+    fz_strv_free(&roots);
+    return found;
+}
+
 static char *default_output(const char *script)
 {
     const char *base = strrchr(script, '/');
@@ -177,6 +236,7 @@ static int cmd_build(int argc, char **argv)
         {"native", required_argument, NULL, 'n'},
         {"allow-missing-lib", required_argument, NULL, 'L'},
         {"report", required_argument, NULL, 'R'},
+        {"entry-point", required_argument, NULL, 'P'},
         {"sbom", required_argument, NULL, 'S'},
         {"include-data", required_argument, NULL, 'D'},
         {"exclude-data", required_argument, NULL, 'X'},
@@ -192,7 +252,7 @@ static int cmd_build(int argc, char **argv)
     struct fz_build_options opt = {0};
     char *output = NULL, *m_script = NULL;
     int explicit_output = 0;
-    const char *run_module = NULL;
+    const char *run_module = NULL, *entry_point = NULL;
     char m_dir[PATH_MAX] = "";
     int c, rc = EXIT_USAGE;
 
@@ -202,6 +262,9 @@ static int cmd_build(int argc, char **argv)
     opterr = 0; /* report bad options ourselves, as "cryo: error:" */
     while ((c = getopt_long(argc, argv, ":o:m:vh", longopts, NULL)) != -1) {
         switch (c) {
+        case 'P':
+            entry_point = optarg;
+            break;
         case 'm':
             if (!valid_module_name(optarg)) {
                 fz_error("-m '%s': not a module name (like pkg or pkg.tool)", optarg);
@@ -322,6 +385,50 @@ static int cmd_build(int argc, char **argv)
             goto out;
         }
     }
+    if (entry_point && (run_module || optind != argc)) {
+        fz_error("build: --entry-point %s and %s: give one of them", entry_point,
+                 run_module ? "-m" : "a SCRIPT");
+        fputs(usage_text, stderr);
+        goto out;
+    }
+    char *ep_main = NULL;
+    if (entry_point) {
+        /* --entry-point NAME: the console script's module:attr, run as the
+         * script pip or Debian writes for it runs it. */
+        char *dist = NULL;
+        char *value = find_console_script(entry_point, &dist);
+        char *colon = value ? strchr(value, ':') : NULL;
+        if (!value || !colon || colon == value || !colon[1]) {
+            fz_error(value ? "--entry-point %s: '%s' is not module:attr (in %s)"
+                           : "--entry-point %s: no installed distribution declares this "
+                             "console script (searched the current directory and the site "
+                             "directories)", entry_point, value ? value : "", dist ? dist : "");
+            free(value);
+            free(dist);
+            rc = 1;
+            goto out;
+        }
+        *colon = '\0';
+        if (!valid_module_name(value) || !valid_module_name(colon + 1)) {
+            fz_error("--entry-point %s: '%s:%s' in %s is not module:attr", entry_point, value,
+                     colon + 1, dist);
+            free(value);
+            free(dist);
+            rc = 1;
+            goto out;
+        }
+        char *attr_head = fz_xstrdup(colon + 1);
+        attr_head[strcspn(attr_head, ".")] = '\0';
+        const char *attr_rest = strchr(colon + 1, '.') ? strchr(colon + 1, '.') : "";
+        ep_main = fz_printf("# cryo build --entry-point %s (%s): run as its console script.\n"
+                            "import sys\nfrom %s import %s as _entry\n"
+                            "sys.exit(_entry%s())\n", entry_point, dist, value, attr_head,
+                            attr_rest);
+        free(attr_head);
+        free(value);
+        free(dist);
+        run_module = entry_point; /* the same temporary main, below */
+    }
     if (run_module && optind != argc) {
         fz_error("build: -m %s and a SCRIPT ('%s'): give one of them", run_module, argv[optind]);
         fputs(usage_text, stderr);
@@ -349,9 +456,11 @@ static int cmd_build(int argc, char **argv)
         }
         /* Named so that no module of the program can be it. */
         m_script = fz_printf("%s/__cryo_main__.py", m_dir);
-        char *src = fz_printf("# cryo build -m %s: run it as python3.11 -m would.\n"
-                              "import runpy\nrunpy._run_module_as_main(%s%s%s)\n",
-                              run_module, "'", run_module, "'");
+        char *src = ep_main ? ep_main
+                            : fz_printf("# cryo build -m %s: run it as python3.11 -m would.\n"
+                                        "import runpy\nrunpy._run_module_as_main(%s%s%s)\n",
+                                        run_module, "'", run_module, "'");
+        ep_main = NULL;
         FILE *f = fopen(m_script, "w");
         int ok = f && fputs(src, f) >= 0;
         ok = (f && fclose(f) == 0) && ok;
@@ -373,7 +482,8 @@ static int cmd_build(int argc, char **argv)
             fz_strv_push(&paths, opt.graph.paths.v[i]);
         fz_strv_free(&opt.graph.paths);
         opt.graph.paths = paths;
-        fz_strv_push(&opt.graph.includes, run_module);
+        if (!entry_point)
+            fz_strv_push(&opt.graph.includes, run_module);
         script = m_script;
         if (!output) {
             const char *last = strrchr(run_module, '.');

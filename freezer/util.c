@@ -198,3 +198,10 @@ int fz_strv_has(const struct fz_strv *sv, const char *s)
             return 1;
     return 0;
 }
+
+int fz_is_metadata_dir_name(const char *name)
+{
+    size_t len = strlen(name);
+    return (len > 10 && strcmp(name + len - 10, ".dist-info") == 0)
+           || (len > 9 && strcmp(name + len - 9, ".egg-info") == 0);
+}

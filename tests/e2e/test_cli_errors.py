@@ -637,6 +637,29 @@ def case_build_module_and_directory(ctx):
     return problems
 
 
+def case_build_entry_point(ctx):
+    """--entry-point NAME: Debian's pygments declares the console script
+    pygmentize; frozen, it prints what Debian's /usr/bin/pygmentize (run by
+    python3.11) prints; an unknown name is one error."""
+    d = ctx.dir("entry_point")
+    r = ctx.cryo_run(["build", "--entry-point", "pygmentize", "-o", "pyg"], cwd=d)
+    if r.returncode != 0:
+        return [f"build failed: {L.text(r.stderr)}"]
+    problems = []
+    src = b"def f(x):\n    return x + 1\n"
+    for args in (["-l", "python", "-f", "html"], ["-V"], ["-L", "styles"]):
+        got = L.run([os.path.join(d, "pyg"), *args], stdin=src, env=L.clean_env(), cwd=d)
+        want = L.run([L.REFERENCE_PYTHON, "/usr/bin/pygmentize", *args], stdin=src,
+                     env=L.clean_env(), cwd=d)
+        if got.returncode != want.returncode or got.stdout != want.stdout:
+            problems.append(f"pygmentize {args}: frozen status {got.returncode}, python3.11 "
+                            f"{want.returncode}; outputs {'differ' if got.stdout != want.stdout else 'agree'}")
+    r = ctx.cryo_run(["build", "--entry-point", "no-such-script"], cwd=d)
+    problems += expect_build_error(r, status=1, mentions=["no-such-script"], out_dir=d,
+                                   output_name="no-such-script")
+    return problems
+
+
 def case_no_arguments(ctx):
     r = ctx.cryo_run([], cwd=ctx.scratch)
     problems = []
