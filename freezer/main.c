@@ -1,6 +1,8 @@
 /* main.c — the `cryo` command line.  Parses arguments, checks what can be
  * checked before any work (the script, --path directories, module names)
  * and hands a struct fz_build_options to build.c. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -13,6 +15,7 @@
 #include "../runtime/module_table.h"
 #include "cryo_config.h"
 #include "fz.h"
+#include "pyproject_py.h"
 
 enum { EXIT_USAGE = 2 };
 
@@ -224,6 +227,71 @@ static char *default_output(const char *script)
     return fz_printf("./%.*s", (int)n, base);
 }
 
+static int cmd_build(int argc, char **argv);
+
+/* `cryo build` with no SCRIPT in a directory with pyproject.toml: its
+ * [tool.cryo] table (freezer/pyproject.py) becomes options put before the
+ * ones given, which therefore override it. */
+static int build_from_pyproject(int argc, char **argv)
+{
+    if (fz_py_start() < 0)
+        return 1;
+    PyObject *g = PyDict_New();
+    PyObject *code = Py_CompileString(pyproject_py, "pyproject.py", Py_file_input);
+    PyObject *r = code && g && PyDict_SetItemString(g, "__builtins__", PyEval_GetBuiltins()) == 0
+                      ? PyEval_EvalCode(code, g, g) : NULL;
+    PyObject *fn = r ? PyDict_GetItemString(g, "to_args") : NULL;
+    PyObject *list = fn ? PyObject_CallFunction(fn, "s", "pyproject.toml") : NULL;
+    int rc = 1;
+    if (!list) {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyObject *msg = value ? PyObject_Str(value) : NULL;
+        const char *m = msg ? PyUnicode_AsUTF8(msg) : NULL;
+        if (type && PyErr_GivenExceptionMatches(type, PyExc_ValueError) && m)
+            fz_error("%s", m);
+        else if (type && PyErr_GivenExceptionMatches(type, PyExc_OSError) && m)
+            fz_error("cannot read pyproject.toml: %s", m);
+        else
+            fz_error("cannot read pyproject.toml's [tool.cryo] (%s)", m ? m : "unknown error");
+        Py_XDECREF(msg);
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(tb);
+    } else {
+        Py_ssize_t n = PyList_Size(list);
+        char **nv = fz_xmalloc(((size_t)n + (size_t)argc + 2) * sizeof *nv);
+        /* getopt permutes nv: the copies are freed from their own list. */
+        struct fz_strv config = {0};
+        int nc = 0;
+        nv[nc++] = argv[0];
+        nv[nc++] = "--cryo-from-pyproject";
+        for (Py_ssize_t i = 0; i < n; i++)
+            fz_strv_push(&config, PyUnicode_AsUTF8(PyList_GET_ITEM(list, i)));
+        for (size_t i = 0; i < config.n; i++)
+            nv[nc++] = config.v[i];
+        for (int i = 1; i < argc; i++)
+            nv[nc++] = argv[i];
+        nv[nc] = NULL;
+        /* Done with Python here: the build below stops the interpreter. */
+        Py_DECREF(list);
+        Py_XDECREF(r);
+        Py_XDECREF(code);
+        Py_XDECREF(g);
+        rc = cmd_build(nc, nv);
+        fz_strv_free(&config);
+        free(nv);
+        if (Py_IsInitialized())
+            fz_py_stop();
+        return rc;
+    }
+    Py_XDECREF(r);
+    Py_XDECREF(code);
+    Py_XDECREF(g);
+    fz_py_stop();
+    return rc;
+}
+
 static int cmd_build(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -237,6 +305,7 @@ static int cmd_build(int argc, char **argv)
         {"allow-missing-lib", required_argument, NULL, 'L'},
         {"report", required_argument, NULL, 'R'},
         {"entry-point", required_argument, NULL, 'P'},
+        {"cryo-from-pyproject", no_argument, NULL, 0x200},
         {"sbom", required_argument, NULL, 'S'},
         {"include-data", required_argument, NULL, 'D'},
         {"exclude-data", required_argument, NULL, 'X'},
@@ -251,7 +320,7 @@ static int cmd_build(int argc, char **argv)
     };
     struct fz_build_options opt = {0};
     char *output = NULL, *m_script = NULL;
-    int explicit_output = 0;
+    int explicit_output = 0, from_pyproject = 0;
     const char *run_module = NULL, *entry_point = NULL;
     char m_dir[PATH_MAX] = "";
     int c, rc = EXIT_USAGE;
@@ -264,6 +333,9 @@ static int cmd_build(int argc, char **argv)
         switch (c) {
         case 'P':
             entry_point = optarg;
+            break;
+        case 0x200: /* internal: the options before the given ones come from pyproject.toml */
+            from_pyproject = 1;
             break;
         case 'm':
             if (!valid_module_name(optarg)) {
@@ -434,8 +506,22 @@ static int cmd_build(int argc, char **argv)
         fputs(usage_text, stderr);
         goto out;
     }
+    if (!run_module && optind == argc && !from_pyproject && fz_is_file("pyproject.toml")) {
+        fz_strv_free(&opt.graph.paths);
+        fz_strv_free(&opt.graph.includes);
+        fz_strv_free(&opt.graph.excludes);
+        fz_strv_free(&opt.graph.allow_missing_libs);
+        fz_strv_free(&opt.graph.include_data);
+        fz_strv_free(&opt.graph.exclude_data);
+        free(output);
+        return build_from_pyproject(argc, argv);
+    }
     if (!run_module && optind != argc - 1) {
-        fz_error(optind == argc ? "build: no SCRIPT given" : "build: more than one SCRIPT given");
+        fz_error(optind == argc ? (from_pyproject ? "build: pyproject.toml's [tool.cryo] names no "
+                                                    "script, module or entry-point"
+                                                  : "build: no SCRIPT given (and no "
+                                                    "pyproject.toml here)")
+                                : "build: more than one SCRIPT given");
         fputs(usage_text, stderr);
         goto out;
     }

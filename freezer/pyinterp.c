@@ -17,6 +17,8 @@ static PyObject *imp_module; /* _imp, for is_frozen / get_frozen_object */
 
 int fz_py_start(void)
 {
+    if (Py_IsInitialized())
+        return 0; /* main.c started it to read pyproject.toml */
     PyConfig c;
     PyStatus st;
     PyConfig_InitIsolatedConfig(&c);

@@ -660,6 +660,38 @@ def case_build_entry_point(ctx):
     return problems
 
 
+def case_build_from_pyproject(ctx):
+    """cryo build with no SCRIPT reads [tool.cryo] of ./pyproject.toml:
+    options in TOML types, [project] name as the default output, the
+    command line overriding; unknown keys, wrong types and bad TOML are
+    one error naming the file and line."""
+    d = ctx.dir("pyproject")
+    write(d, "app.py", "import sys\nprint('from pyproject', sys.argv[1:])\n")
+    write(d, "pyproject.toml", '[project]\nname = "mytool"\nversion = "1.0"\n\n[tool.cryo]\n'
+          'script = "app.py"\ninclude-modules = ["json"]\nallocator = "cryo"\n'
+          'gc-growth = 0.75\nkeep-symbols = false\n')
+    problems = []
+    r = ctx.cryo_run(["build"], cwd=d)
+    got = L.run([os.path.join(d, "mytool"), "x"], env=L.clean_env(), cwd=d) \
+        if r.returncode == 0 else None
+    if not got or got.stdout != b"from pyproject ['x']\n":
+        problems.append(f"build from pyproject: {L.text(r.stderr)}")
+    r = ctx.cryo_run(["build", "-o", "other"], cwd=d)
+    if r.returncode != 0 or not os.path.exists(os.path.join(d, "other")):
+        problems.append(f"-o did not override: {L.text(r.stderr)}")
+    for text, line, what in (('[tool.cryo]\nscript = "app.py"\nbogus = 1\n', 3, "bogus"),
+                             ('[tool.cryo]\nscript = "app.py"\n\npaths = "src"\n', 4, "paths"),
+                             ('[tool.cryo]\nnative = "disk"\nscript = "app.py"\n', 2, "native"),
+                             ('[tool.cryo\n', 1, "TOML")):
+        write(d, "pyproject.toml", text)
+        r = ctx.cryo_run(["build"], cwd=d)
+        problems += expect_build_error(r, status=1, mentions=[f"pyproject.toml:{line}", what])
+    write(d, "pyproject.toml", '[project]\nname = "x"\n')
+    r = ctx.cryo_run(["build"], cwd=d)
+    problems += expect_build_error(r, status=1, mentions=["[tool.cryo]"])
+    return problems
+
+
 def case_no_arguments(ctx):
     r = ctx.cryo_run([], cwd=ctx.scratch)
     problems = []
