@@ -252,6 +252,8 @@ struct fz_graph_options {
     struct fz_strv site_dirs; /* after the stdlib: fz_site_dirs() */
     struct fz_strv allow_missing_libs; /* --allow-missing-lib */
     struct fz_strv include_data;  /* --include-data SRC=DEST, as given */
+    const char *run_module;       /* -m NAME: must be a module, or a package
+                                     with __main__ */
     struct fz_strv exclude_data;  /* --exclude-data GLOB (fnmatch on the vpath) */
     struct fz_strv includes;  /* --include-module */
     struct fz_strv excludes;  /* --exclude-module */

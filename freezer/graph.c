@@ -1413,6 +1413,17 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
     report_misses(&c);
     if (!c.failed)
         warn_certain_failures(&c);
+    if (!c.failed && opt->run_module) {
+        const struct fz_module *rm = find(g, opt->run_module);
+        char *sub = fz_printf("%s.__main__", opt->run_module);
+        if (rm && rm->is_package && !find(g, sub)) {
+            fz_error("-m %s: '%s' is a package without __main__.py (python3.11 -m cannot run "
+                     "it either); name a module inside it instead (-m %s.MODULE)",
+                     opt->run_module, opt->run_module, opt->run_module);
+            c.failed = 1;
+        }
+        free(sub);
+    }
     fz_strv_free(&c.libfrozen_seen);
     fz_strv_free(&c.absent);
     fz_strv_free(&c.native);

@@ -568,8 +568,10 @@ static int cmd_build(int argc, char **argv)
             fz_strv_push(&paths, opt.graph.paths.v[i]);
         fz_strv_free(&opt.graph.paths);
         opt.graph.paths = paths;
-        if (!entry_point)
+        if (!entry_point) {
             fz_strv_push(&opt.graph.includes, run_module);
+            opt.graph.run_module = run_module;
+        }
         script = m_script;
         if (!output) {
             const char *last = strrchr(run_module, '.');
@@ -673,6 +675,10 @@ int main(int argc, char **argv)
     if (argc < 2) {
         fputs(usage_text, stderr);
         return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "help") == 0 && argc > 2 && strcmp(argv[2], "inspect") == 0) {
+        fputs(inspect_help, stdout);
+        return 0;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0
         || strcmp(argv[1], "help") == 0) {

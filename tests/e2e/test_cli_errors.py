@@ -631,6 +631,10 @@ def case_build_module_and_directory(ctx):
                                    output_name="nosuchmod")
     r = ctx.cryo_run(["build", "-m", "mycli", "x.py"], cwd=d)
     problems += expect_build_error(r, status=2, mentions=["-m"])
+    write(d, "nomain/__init__.py", "")
+    r = ctx.cryo_run(["build", "-m", "nomain", "-o", "nm"], cwd=d)
+    problems += expect_build_error(r, status=1, mentions=["nomain", "__main__.py"], out_dir=d,
+                                   output_name="nm")
     write(d, "empty/readme.txt", "no main here\n")
     r = ctx.cryo_run(["build", "empty"], cwd=d)
     problems += expect_build_error(r, status=1, mentions=["__main__.py"])
@@ -679,6 +683,14 @@ def case_build_from_pyproject(ctx):
     r = ctx.cryo_run(["build", "-o", "other"], cwd=d)
     if r.returncode != 0 or not os.path.exists(os.path.join(d, "other")):
         problems.append(f"-o did not override: {L.text(r.stderr)}")
+    # The same options from pyproject.toml and from the command line make
+    # the same executable, byte for byte.
+    os.rename(os.path.join(d, "other"), os.path.join(d, "from-toml"))
+    r = ctx.cryo_run(["build", "app.py", "-o", "other", "--include-module", "json",
+                      "--allocator", "cryo", "--gc-growth", "0.75"], cwd=d)
+    with open(os.path.join(d, "from-toml"), "rb") as f1, open(os.path.join(d, "other"), "rb") as f2:
+        if r.returncode != 0 or f1.read() != f2.read():
+            problems.append("pyproject.toml and the same command line give different executables")
     for text, line, what in (('[tool.cryo]\nscript = "app.py"\nbogus = 1\n', 3, "bogus"),
                              ('[tool.cryo]\nscript = "app.py"\n\npaths = "src"\n', 4, "paths"),
                              ('[tool.cryo]\nnative = "disk"\nscript = "app.py"\n', 2, "native"),
