@@ -75,7 +75,8 @@ static const char help_text[] =
     "                            extension modules and libraries it carries, to\n"
     "                            load them: a per-user cache directory, written\n"
     "                            once and shared by every run (cache), sealed\n"
-    "                            memory files, private to each process (memory),\n"
+    "                            memory files, shared with re-entering children\n"
+    "                            (memory),\n"
     "                            or the cache when it can be used, else memory\n"
     "                            (auto, the default) [CRYO_NATIVE]\n"
     "  --allow-missing-lib NAME  build even though a shared library an extension\n"
@@ -104,6 +105,9 @@ static const char help_text[] =
 static const char help_tail[] =
     "CRYO_STATS=1 at run time prints memory and collector statistics on stderr\n"
     "at exit; `import _cryo; _cryo.stats()` returns them as a dict.\n"
+    "\n"
+    "With no SCRIPT, -m or --entry-point, the options come from the\n"
+    "[tool.cryo] table of ./pyproject.toml (command-line options override).\n"
     "\n"
     "Modules are found as python3.11 finds them: SCRIPT's directory, then\n"
     "each --path, then " CRYO_STDLIB_DIR ", then the site directories\n"
@@ -679,6 +683,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "help") == 0 && argc > 2 && strcmp(argv[2], "inspect") == 0) {
         fputs(inspect_help, stdout);
         return 0;
+    }
+    if (strcmp(argv[1], "help") == 0 && argc > 2 && strcmp(argv[2], "build") == 0) {
+        char *h[] = {"build", "--help", NULL};
+        return cmd_build(2, h);
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0
         || strcmp(argv[1], "help") == 0) {

@@ -23,6 +23,7 @@ PASS/FAIL line per case, then `N passed, M failed`.
 import argparse
 import fnmatch
 import os
+import re
 import shutil
 import signal
 import stat
@@ -375,8 +376,25 @@ def case_help(ctx):
 def case_build_help(ctx):
     r = ctx.cryo_run(["build", "--help"], cwd=ctx.scratch)
     problems = expect_help(r)
-    if "-o" not in L.text(r.stdout):
-        problems.append("build --help does not describe -o")
+    text = L.text(r.stdout)
+    # Every long option the command line takes is described, with the
+    # completion and the manual page listing them too.
+    src = open(os.path.join(L.SOURCE_ROOT, "freezer", "main.c"), encoding="utf-8").read()
+    options = re.findall(r'\{"([a-z][a-z-]+)", (?:required|no)_argument', src)
+    comp = open(os.path.join(L.SOURCE_ROOT, "tools", "cryo-completion.bash"), encoding="utf-8").read()
+    man = open(os.path.join(L.SOURCE_ROOT, "freezer", "cryo.1"), encoding="utf-8").read().replace("\\-", "-")
+    for o in options:
+        if o in ("help", "cryo-from-pyproject"):
+            continue
+        if "--" + o not in text:
+            problems.append(f"build --help does not describe --{o}")
+        if "--" + o not in comp:
+            problems.append(f"the bash completion does not know --{o}")
+        if "--" + o not in man:
+            problems.append(f"the manual page does not mention --{o}")
+    r2 = ctx.cryo_run(["help", "build"], cwd=ctx.scratch)
+    if r2.stdout != r.stdout:
+        problems.append("cryo help build differs from cryo build --help")
     return problems
 
 
