@@ -586,6 +586,27 @@ def case_inspect(ctx):
     return problems
 
 
+def validate_cyclonedx(bom):
+    """Problems found validating `bom` against the CycloneDX 1.5 JSON schema
+    (tests/sbom_schema/, with Debian's python3-jsonschema)."""
+    try:
+        import jsonschema
+    except ImportError:
+        return ["python3-jsonschema is not installed (tools/install-deps.sh installs it)"]
+    import json
+    here = os.path.join(L.SOURCE_ROOT, "tests", "sbom_schema")
+    store = {}
+    for name in ("bom-1.5.schema.json", "spdx.schema.json", "jsf-0.82.schema.json"):
+        with open(os.path.join(here, name), encoding="utf-8") as f:
+            doc = json.load(f)
+        store[doc["$id"]] = doc
+    schema = store["http://cyclonedx.org/schema/bom-1.5.schema.json"]
+    resolver = jsonschema.RefResolver.from_schema(schema, store=store)
+    validator = jsonschema.Draft7Validator(schema, resolver=resolver)
+    return [f"SBOM does not validate: {e.message} at {'/'.join(map(str, e.absolute_path))}"
+            for e in list(validator.iter_errors(bom))[:5]]
+
+
 def case_sbom(ctx):
     """--sbom FILE: CycloneDX 1.5 with CPython, the packed distribution and
     the Debian packages of the libraries packed and linked; the same from
@@ -608,6 +629,7 @@ def case_sbom(ctx):
         problems.append(f"no PyYAML distribution: {sorted(names)}")
     if not names.get("libyaml-0-2", {}).get("purl", "").startswith("pkg:deb/debian/libyaml-0-2@"):
         problems.append(f"no Debian package for libyaml: {sorted(names)}")
+    problems += validate_cyclonedx(bom)
     r = ctx.cryo_run(["inspect", "--sbom", "app"], cwd=d)
     with open(os.path.join(d, "app.cdx.json"), "rb") as f:
         if r.returncode != 0 or r.stdout != f.read():
