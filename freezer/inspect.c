@@ -125,17 +125,12 @@ int fz_inspect(const char *path, int as_json)
         close(fd);
         return -1;
     }
-    PyObject *g = PyDict_New();
-    PyObject *code = Py_CompileString(inspect_format_py, "inspect_format.py", Py_file_input);
-    PyObject *r = code && g && PyDict_SetItemString(g, "__builtins__", PyEval_GetBuiltins()) == 0
-                      ? PyEval_EvalCode(code, g, g) : NULL;
-    PyObject *show = r ? PyDict_GetItemString(g, "show") : NULL;
     uint64_t image = p.trailer.payload_offset, payload = p.trailer.payload_size;
-    PyObject *out = show ? PyObject_CallFunction(show, "ssKKKi", report, path,
-                                                 (unsigned long long)p.file_size,
-                                                 (unsigned long long)image,
-                                                 (unsigned long long)payload, as_json)
-                         : NULL;
+    PyObject *out = fz_py_call_source(inspect_format_py, "inspect_format.py", "show",
+                                      "(ssKKKi)", report, path,
+                                      (unsigned long long)p.file_size,
+                                      (unsigned long long)image,
+                                      (unsigned long long)payload, as_json);
     const char *text = out ? PyUnicode_AsUTF8(out) : NULL;
     if (text) {
         fputs(text, stdout);
@@ -145,9 +140,6 @@ int fz_inspect(const char *path, int as_json)
         fz_error("'%s': its build report cannot be read", path);
     }
     Py_XDECREF(out);
-    Py_XDECREF(r);
-    Py_XDECREF(code);
-    Py_XDECREF(g);
     fz_py_stop();
     free(report);
     close(fd);

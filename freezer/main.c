@@ -168,8 +168,29 @@ static int set_gc_option(struct gc_config *gc, int i, const char *text)
 /* The value of console script `name` ("module:attr") in the entry_points.txt
  * of a distribution in the current directory or a site directory (python's
  * order), malloc'd, or NULL.  *dist gets the metadata directory. */
+/* [project.scripts] NAME of ./pyproject.toml (pyproject.py, script_of):
+ * malloc'd, or NULL.  Leaves the embedded interpreter running (the build
+ * reuses it). */
+static char *local_console_script(const char *name)
+{
+    if (!fz_is_file("pyproject.toml") || fz_py_start() < 0)
+        return NULL;
+    PyObject *v = fz_py_call_source(pyproject_py, "pyproject.py", "script_of", "(ss)",
+                                    "pyproject.toml", name);
+    char *out = v && PyUnicode_Check(v) ? fz_xstrdup(PyUnicode_AsUTF8(v)) : NULL;
+    if (!v)
+        PyErr_Clear(); /* a broken pyproject.toml: look at the installed ones */
+    Py_XDECREF(v);
+    return out;
+}
+
 static char *find_console_script(const char *name, char **dist)
 {
+    char *local = local_console_script(name);
+    if (local) {
+        *dist = fz_xstrdup("pyproject.toml [project.scripts]");
+        return local;
+    }
     struct fz_strv roots = {0};
     char cwd[PATH_MAX];
     if (getcwd(cwd, sizeof cwd))
@@ -240,12 +261,8 @@ static int build_from_pyproject(int argc, char **argv)
 {
     if (fz_py_start() < 0)
         return 1;
-    PyObject *g = PyDict_New();
-    PyObject *code = Py_CompileString(pyproject_py, "pyproject.py", Py_file_input);
-    PyObject *r = code && g && PyDict_SetItemString(g, "__builtins__", PyEval_GetBuiltins()) == 0
-                      ? PyEval_EvalCode(code, g, g) : NULL;
-    PyObject *fn = r ? PyDict_GetItemString(g, "to_args") : NULL;
-    PyObject *list = fn ? PyObject_CallFunction(fn, "s", "pyproject.toml") : NULL;
+    PyObject *list = fz_py_call_source(pyproject_py, "pyproject.py", "to_args", "(s)",
+                                       "pyproject.toml");
     int rc = 1;
     if (!list) {
         PyObject *type, *value, *tb;
@@ -279,9 +296,6 @@ static int build_from_pyproject(int argc, char **argv)
         nv[nc] = NULL;
         /* Done with Python here: the build below stops the interpreter. */
         Py_DECREF(list);
-        Py_XDECREF(r);
-        Py_XDECREF(code);
-        Py_XDECREF(g);
         rc = cmd_build(nc, nv);
         fz_strv_free(&config);
         free(nv);
@@ -289,9 +303,6 @@ static int build_from_pyproject(int argc, char **argv)
             fz_py_stop();
         return rc;
     }
-    Py_XDECREF(r);
-    Py_XDECREF(code);
-    Py_XDECREF(g);
     fz_py_stop();
     return rc;
 }
@@ -638,6 +649,8 @@ out:
             unlink(m_script);
         rmdir(m_dir);
     }
+    if (entry_point && !from_pyproject && Py_IsInitialized())
+        fz_py_stop(); /* started to read pyproject.toml, not stopped by a build */
     free(m_script);
     fz_strv_free(&opt.graph.allow_missing_libs);
     fz_strv_free(&opt.graph.include_data);

@@ -7,6 +7,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <marshal.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "../runtime/builtins.h"
@@ -176,5 +177,34 @@ char *fz_py_sha256_hex(const void *data, size_t len)
     Py_DECREF(hex);
     Py_DECREF(h);
     Py_DECREF(mod);
+    return out;
+}
+
+PyObject *fz_py_call_source(const char *src, const char *name, const char *fn,
+                            const char *fmt, ...)
+{
+    PyObject *g = PyDict_New(), *r = NULL, *out = NULL;
+    PyObject *code = g ? Py_CompileString(src, name, Py_file_input) : NULL;
+    if (code && PyDict_SetItemString(g, "__builtins__", PyEval_GetBuiltins()) == 0)
+        r = PyEval_EvalCode(code, g, g);
+    PyObject *f = r ? PyDict_GetItemString(g, fn) : NULL; /* borrowed */
+    if (f) {
+        va_list ap;
+        va_start(ap, fmt);
+        PyObject *args = Py_VaBuildValue(fmt, ap);
+        va_end(ap);
+        if (args && !PyTuple_Check(args)) {
+            PyObject *t = PyTuple_Pack(1, args);
+            Py_DECREF(args);
+            args = t;
+        }
+        out = args ? PyObject_CallObject(f, args) : NULL;
+        Py_XDECREF(args);
+    } else if (r) {
+        PyErr_Format(PyExc_RuntimeError, "%s has no function %s", name, fn);
+    }
+    Py_XDECREF(r);
+    Py_XDECREF(code);
+    Py_XDECREF(g);
     return out;
 }

@@ -104,3 +104,12 @@ def to_args(path):
     if "output" not in table and isinstance(project.get("name"), str) and project["name"]:
         args += ["--output", "./" + project["name"]]
     return args + positional
+
+
+def script_of(path, name):
+    """[project.scripts] NAME of the pyproject.toml at `path` ("module:attr"),
+    or None."""
+    with open(path, "rb") as f:
+        doc = tomllib.load(f)
+    value = doc.get("project", {}).get("scripts", {}).get(name)
+    return value if isinstance(value, str) else None

@@ -234,31 +234,23 @@ int fz_report_write(const struct fz_graph *g, const char *path,
 
 char *fz_sbom_make(const char *report, const struct fz_strv *archives, const char *app)
 {
-    PyObject *g = PyDict_New(), *list = PyList_New(0), *r = NULL, *out = NULL;
-    PyObject *code = Py_CompileString(sbom_py, "sbom.py", Py_file_input);
-    char *text = NULL;
+    PyObject *list = PyList_New(0);
     for (size_t i = 0; list && i < archives->n; i++) {
         PyObject *s = PyUnicode_DecodeFSDefault(archives->v[i]);
         if (!s || PyList_Append(list, s) < 0)
             Py_CLEAR(list);
         Py_XDECREF(s);
     }
-    if (code && g && list && PyDict_SetItemString(g, "__builtins__", PyEval_GetBuiltins()) == 0)
-        r = PyEval_EvalCode(code, g, g);
-    PyObject *make = r ? PyDict_GetItemString(g, "make") : NULL;
-    if (make)
-        out = PyObject_CallFunction(make, "sOs", report, list, app);
+    PyObject *out = list ? fz_py_call_source(sbom_py, "sbom.py", "make", "(sOs)", report, list,
+                                             app)
+                         : NULL;
     const char *s = out ? PyUnicode_AsUTF8(out) : NULL;
-    if (s)
-        text = fz_xstrdup(s);
-    else {
+    char *text = s ? fz_xstrdup(s) : NULL;
+    if (!text) {
         PyErr_Print();
         fz_error("cannot make the software bill of materials (see above)");
     }
     Py_XDECREF(out);
-    Py_XDECREF(r);
-    Py_XDECREF(code);
     Py_XDECREF(list);
-    Py_XDECREF(g);
     return text;
 }

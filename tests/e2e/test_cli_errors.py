@@ -701,6 +701,17 @@ def case_build_entry_point(ctx):
     r = ctx.cryo_run(["build", "--entry-point", "no-such-script"], cwd=d)
     problems += expect_build_error(r, status=1, mentions=["no-such-script"], out_dir=d,
                                    output_name="no-such-script")
+    # A local project's [project.scripts]; its return value is the status.
+    write(d, "mytool/__init__.py", "")
+    write(d, "mytool/cli.py", "import sys\ndef main():\n    print('local', sys.argv[1:])\n"
+          "    return 3\n")
+    write(d, "pyproject.toml", '[project]\nname = "mytool"\n[project.scripts]\n'
+          'mt = "mytool.cli:main"\n')
+    r = ctx.cryo_run(["build", "--entry-point", "mt"], cwd=d)
+    got = L.run([os.path.join(d, "mt"), "x"], env=L.clean_env(), cwd=d) if r.returncode == 0 else None
+    if not got or got.returncode != 3 or got.stdout != b"local ['x']\n":
+        problems.append(f"[project.scripts] entry point: {L.text(r.stderr)} "
+                        f"{got.returncode if got else ''} {got.stdout if got else ''}")
     return problems
 
 
