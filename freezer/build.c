@@ -217,7 +217,7 @@ int fz_build(const struct fz_build_options *opt)
 
     static const char *const native_names[] = RT_NATIVE_MODE_NAMES;
     struct fz_report_options ro = {
-        .output = opt->output, .own_libpython = tc.libpython == NULL,
+        .output = opt->output, .version = opt->app_version, .own_libpython = tc.libpython == NULL,
         .allocator = opt->gc.allocator < 0 ? "default" : opt->gc.allocator == GC_ALLOCATOR_PYTHON
                                                              ? "python" : "cryo",
         .gc = opt->gc.policy < 0 ? "default" : opt->gc.policy == GC_POLICY_PYTHON ? "python"

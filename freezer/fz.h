@@ -260,6 +260,8 @@ struct fz_graph_options {
     struct fz_strv include_data;  /* --include-data SRC=DEST, as given */
     const char *run_module;       /* -m NAME: must be a module, or a package
                                      with __main__ */
+    const char *entry_module, *entry_attr; /* --entry-point: the module must
+                                              define the attribute */
     struct fz_strv exclude_data;  /* --exclude-data GLOB (fnmatch on the vpath) */
     struct fz_strv includes;  /* --include-module */
     struct fz_strv excludes;  /* --exclude-module */
@@ -313,7 +315,7 @@ void fz_report_totals(const struct fz_graph *g, struct fz_report_totals *t);
 void fz_report_summary(const struct fz_graph *g, uint64_t image, uint64_t payload);
 /* What the report says of the build besides its contents. */
 struct fz_report_options {
-    const char *output;
+    const char *output, *version;
     int own_libpython;
     const char *allocator, *gc, *native; /* as --allocator/--gc/--native say */
     int allow_python_env;
@@ -393,6 +395,7 @@ struct fz_build_options {
     uint32_t native_mode; /* --native: RT_NATIVE_* */
     const char *report;   /* --report FILE, or NULL */
     const char *sbom;     /* --sbom FILE, or NULL */
+    const char *app_version; /* --app-version, or NULL */
 };
 
 int fz_build(const struct fz_build_options *opt);

@@ -39,6 +39,8 @@
  * `_winapi` under run-time conditions).
  */
 #define _GNU_SOURCE /* memmem */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
 #include <dirent.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -49,6 +51,7 @@
 #include "../bootloader/bootloader.h"
 #include "cryo_files_py.h"
 #include "fz.h"
+#include "pyproject_py.h"
 
 struct root {
     const char *dir;
@@ -1413,6 +1416,22 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
     report_misses(&c);
     if (!c.failed)
         warn_certain_failures(&c);
+    if (!c.failed && opt->entry_module) {
+        const struct fz_module *em = find(g, opt->entry_module);
+        if (em && em->disk_path) {
+            struct _object *r = fz_py_call_source(pyproject_py, "pyproject.py", "binds", "(ss)",
+                                                  em->disk_path, opt->entry_attr);
+            if (r && !PyObject_IsTrue(r)) {
+                fz_error("the entry point names %s:%s, but %s ('%s') defines no '%s'",
+                         opt->entry_module, opt->entry_attr, opt->entry_module, em->disk_path,
+                         opt->entry_attr);
+                c.failed = 1;
+            }
+            if (!r)
+                PyErr_Clear(); /* cannot tell: python3.11 would say at run time */
+            Py_XDECREF(r);
+        }
+    }
     if (!c.failed && opt->run_module) {
         const struct fz_module *rm = find(g, opt->run_module);
         char *sub = fz_printf("%s.__main__", opt->run_module);

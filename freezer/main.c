@@ -93,6 +93,8 @@ static const char help_text[] =
     "                            distribution, each native library packed or linked\n"
     "                            with its Debian package), and pack it into the\n"
     "                            executable for cryo inspect --sbom\n"
+    "  --app-version VERSION     the program's version, for the report and the SBOM\n"
+    "                            (default: [project] version of pyproject.toml)\n"
     "  --report FILE             also write what the executable holds, as JSON:\n"
     "                            every module, extension module, library and data\n"
     "                            file, where it came from, why it is in, its bytes\n"
@@ -319,6 +321,7 @@ static int cmd_build(int argc, char **argv)
         {"native", required_argument, NULL, 'n'},
         {"allow-missing-lib", required_argument, NULL, 'L'},
         {"report", required_argument, NULL, 'R'},
+        {"app-version", required_argument, NULL, 'A'},
         {"entry-point", required_argument, NULL, 'P'},
         {"cryo-from-pyproject", no_argument, NULL, 0x200},
         {"sbom", required_argument, NULL, 'S'},
@@ -337,6 +340,7 @@ static int cmd_build(int argc, char **argv)
     char *output = NULL, *m_script = NULL;
     int explicit_output = 0, from_pyproject = 0;
     const char *run_module = NULL, *entry_point = NULL;
+    char *entry_module = NULL, *entry_attr = NULL;
     char m_dir[PATH_MAX] = "";
     int c, rc = EXIT_USAGE;
 
@@ -401,6 +405,9 @@ static int cmd_build(int argc, char **argv)
         }
         case 'R':
             opt.report = optarg;
+            break;
+        case 'A':
+            opt.app_version = optarg;
             break;
         case 'S':
             opt.sbom = optarg;
@@ -506,6 +513,10 @@ static int cmd_build(int argc, char **argv)
         }
         char *attr_head = fz_xstrdup(colon + 1);
         attr_head[strcspn(attr_head, ".")] = '\0';
+        entry_module = fz_xstrdup(value);
+        entry_attr = fz_xstrdup(attr_head);
+        opt.graph.entry_module = entry_module;
+        opt.graph.entry_attr = entry_attr;
         const char *attr_rest = strchr(colon + 1, '.') ? strchr(colon + 1, '.') : "";
         ep_main = fz_printf("# cryo build --entry-point %s (%s): run as its console script.\n"
                             "import sys\nfrom %s import %s as _entry\n"
@@ -652,6 +663,8 @@ out:
     if (entry_point && !from_pyproject && Py_IsInitialized())
         fz_py_stop(); /* started to read pyproject.toml, not stopped by a build */
     free(m_script);
+    free(entry_module);
+    free(entry_attr);
     fz_strv_free(&opt.graph.allow_missing_libs);
     fz_strv_free(&opt.graph.include_data);
     fz_strv_free(&opt.graph.exclude_data);

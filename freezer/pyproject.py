@@ -6,7 +6,8 @@ repeatable ones), or raises ValueError with "FILE:LINE: message".
 
 Keys are the long options' names, with TOML types; repeatable options take
 arrays and are named in the plural.  The entry: `script`, `module` (-m) or
-`entry-point`.  [project] `name` gives the default output name.
+`entry-point`.  [project] `name` gives the default output name, its
+`version` the default --app-version.
 """
 import re
 import tomllib
@@ -29,6 +30,7 @@ KEYS = {
     "native": ("--native", "str"),
     "report": ("--report", "str"),
     "sbom": ("--sbom", "str"),
+    "app-version": ("--app-version", "str"),
     "allocator": ("--allocator", "str"),
     "gc": ("--gc", "str"),
     "gc-growth": ("--gc-growth", "num"),
@@ -103,6 +105,8 @@ def to_args(path):
     project = doc.get("project", {})
     if "output" not in table and isinstance(project.get("name"), str) and project["name"]:
         args += ["--output", "./" + project["name"]]
+    if "app-version" not in table and isinstance(project.get("version"), str):
+        args += ["--app-version", project["version"]]
     return args + positional
 
 
@@ -113,3 +117,27 @@ def script_of(path, name):
         doc = tomllib.load(f)
     value = doc.get("project", {}).get("scripts", {}).get(name)
     return value if isinstance(value, str) else None
+
+
+def binds(path, name):
+    """Whether the module source at `path` binds `name` at its top level
+    (def, class, assignment, import), or True when it cannot be told (a
+    star import, or names set through globals())."""
+    import ast
+    with open(path, "rb") as f:
+        tree = ast.parse(f.read(), path)
+    found = set()
+    for node in tree.body:
+        for n in ast.walk(node):
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found.add(n.name)
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                found.add(n.id)
+            elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                for a in n.names:
+                    if a.name == "*":
+                        return True
+                    found.add(a.asname or a.name.split(".")[0])
+            elif isinstance(n, ast.Name) and n.id == "globals":
+                return True
+    return name in found

@@ -3,7 +3,8 @@
  *
  * JSON format (version 1), one object:
  *   "format": "cryo-build-report 1", "cryo": version, "python": version,
- *   "libpython": "cryo" | "debian", "output": path, "size": bytes,
+ *   "libpython": "cryo" | "debian", "output": path, "version": the
+ *   program's (--app-version) or null, "size": bytes,
  *   "bytes": {"image": ELF bytes, "payload": bytes, "trailer": its bytes
  *             (image + payload + trailer = size), "modules": compressed
  *             code bytes, "natives": compressed native-file bytes,
@@ -127,6 +128,8 @@ void fz_report_json(FILE *f, const struct fz_graph *g, const struct fz_report_op
                "  \"python\": \"%s\",\n  \"libpython\": \"%s\",\n  \"output\": ",
             CRYO_VERSION_STRING, CRYO_PYTHON_VERSION, own_libpython ? "cryo" : "debian");
     jstr(f, output);
+    fputs(",\n  \"version\": ", f);
+    jstr(f, o->version);
     fputs(",\n  \"options\": {", f);
     jkey(f, "allocator", o->allocator, 1);
     jkey(f, "gc", o->gc, 0);

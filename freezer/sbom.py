@@ -116,6 +116,8 @@ def make(report, archives, app):
     meta = {"tools": {"components": [{"type": "application", "name": "cryo",
                                       "version": r["cryo"]}]},
             "component": {"type": "application", "bom-ref": "app", "name": app}}
+    if r.get("version"):
+        meta["component"]["version"] = r["version"]
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         meta["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))

@@ -712,6 +712,11 @@ def case_build_entry_point(ctx):
     if not got or got.returncode != 3 or got.stdout != b"local ['x']\n":
         problems.append(f"[project.scripts] entry point: {L.text(r.stderr)} "
                         f"{got.returncode if got else ''} {got.stdout if got else ''}")
+    write(d, "pyproject.toml", '[project]\nname = "mytool"\n[project.scripts]\n'
+          'bad = "mytool.cli:nothere"\n')
+    r = ctx.cryo_run(["build", "--entry-point", "bad"], cwd=d)
+    problems += expect_build_error(r, status=1, mentions=["nothere", "mytool.cli"], out_dir=d,
+                                   output_name="bad")
     return problems
 
 
@@ -738,7 +743,8 @@ def case_build_from_pyproject(ctx):
     # the same executable, byte for byte.
     os.rename(os.path.join(d, "other"), os.path.join(d, "from-toml"))
     r = ctx.cryo_run(["build", "app.py", "-o", "other", "--include-module", "json",
-                      "--allocator", "cryo", "--gc-growth", "0.75"], cwd=d)
+                      "--allocator", "cryo", "--gc-growth", "0.75", "--app-version", "1.0"],
+                     cwd=d)
     with open(os.path.join(d, "from-toml"), "rb") as f1, open(os.path.join(d, "other"), "rb") as f2:
         if r.returncode != 0 or f1.read() != f2.read():
             problems.append("pyproject.toml and the same command line give different executables")
