@@ -225,6 +225,8 @@ int fz_build(const struct fz_build_options *opt)
         .native = native_names[opt->native_mode],
         .allow_python_env = opt->allow_python_env,
     };
+    if (fz_pack_prepare_natives(&g) < 0)
+        goto done;
     /* The report goes into the payload too, for cryo inspect. */
     char *report = NULL;
     size_t report_len = 0;

@@ -234,8 +234,10 @@ struct fz_native_file {
     const char *dir_env; /* library: NULL, or a file a library opens by path
                             from the directory this variable names
                             (graph.c, lib_dirs) */
-    uint32_t size, crc;  /* filled by pack.c */
-    struct bl_entry entry;
+    uint32_t size, crc;  /* filled by fz_pack_prepare_natives */
+    unsigned char *zdata;/* its bytes compressed (the same) */
+    size_t zlen;
+    struct bl_entry entry; /* where pack.c put it */
 };
 
 struct fz_graph {
@@ -291,6 +293,10 @@ char *fz_resolve_relative(const char *importer, int is_package, const char *name
 /* Write the payload archive of `g` to `path`, then the `extra` members
  * (the build report, BL_ENTRY_REPORT; the SBOM, BL_ENTRY_SBOM); fill each
  * member's entry and the payload's size and CRC. */
+/* Read and compress the native files of `g` (before the report, which
+ * gives their sizes, and fz_pack_write).  0, or -1 after reporting. */
+int fz_pack_prepare_natives(struct fz_graph *g);
+
 /* A member stored as it is, after the others: the build report, the SBOM. */
 struct fz_extra_member {
     const char *name, *data;

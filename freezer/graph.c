@@ -1497,6 +1497,7 @@ void fz_graph_free(struct fz_graph *g)
             free(v[i].disk_path);
             free(v[i].vpath);
             free(v[i].reason);
+            free(v[i].zdata);
             fz_strv_free(&v[i].deps);
         }
         free(v);

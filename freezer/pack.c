@@ -78,6 +78,36 @@ static int member_header(struct archive *a, struct archive_entry *e, const char 
     return archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
 }
 
+int fz_pack_prepare_natives(struct fz_graph *g)
+{
+    /* LZ4 HC's default level: natives are megabytes, compressed at every
+     * build and decoded once per cache entry (payload_format.h). */
+    for (size_t k = 0; k < 2; k++) {
+        struct fz_native_file *v = k ? g->libs : g->exts;
+        size_t n = k ? g->nlibs : g->nexts;
+        for (size_t i = 0; i < n; i++) {
+            struct fz_native_file *f = &v[i];
+            if (f->zdata)
+                continue;
+            size_t len;
+            char *bytes = fz_read_file(f->disk_path, &len);
+            if (!bytes)
+                return -1;
+            if (len > BL_ENTRY_MAX_SIZE) {
+                fz_error("'%s' is too large to pack (%zu bytes)", f->disk_path, len);
+                free(bytes);
+                return -1;
+            }
+            f->zdata = fz_compress_level((const unsigned char *)bytes, len, &f->zlen,
+                                         LZ4HC_CLEVEL_DEFAULT);
+            f->size = (uint32_t)len;
+            f->crc = bl_checksum((const unsigned char *)bytes, len);
+            free(bytes);
+        }
+    }
+    return 0;
+}
+
 int fz_pack_write(struct fz_graph *g, const char *path, const struct fz_extra_member *extra,
                   size_t nextra, uint64_t *size, uint32_t *crc, uint32_t *entries)
 {
@@ -128,42 +158,21 @@ int fz_pack_write(struct fz_graph *g, const char *path, const struct fz_extra_me
             goto fail;
         (*entries)++;
     }
-    /* Native files: compressed too, at LZ4 HC's default level (they are
-     * megabytes, compressed at every build, decoded once per cache entry:
-     * payload_format.h). */
+    /* Native files, compressed by fz_pack_prepare_natives. */
     for (size_t k = 0; k < 2; k++) {
         struct fz_native_file *v = k ? g->libs : g->exts;
         size_t n = k ? g->nlibs : g->nexts;
         for (size_t i = 0; i < n; i++) {
             struct fz_native_file *f = &v[i];
-            size_t len;
-            char *bytes = fz_read_file(f->disk_path, &len);
-            if (!bytes)
-                goto done;
-            if (len > BL_ENTRY_MAX_SIZE) {
-                fz_error("'%s' is too large to pack (%zu bytes)", f->disk_path, len);
-                free(bytes);
-                goto done;
-            }
-            size_t zlen;
-            unsigned char *z = fz_compress_level((const unsigned char *)bytes, len, &zlen,
-                                                 LZ4HC_CLEVEL_DEFAULT);
-            f->size = (uint32_t)len;
-            f->crc = bl_checksum((const unsigned char *)bytes, len);
-            free(bytes);
             char *name = k ? fz_printf("%s%s", BL_ENTRY_LIB_PREFIX, f->name)
                            : fz_printf("%s%s", BL_ENTRY_NATIVE_PREFIX, f->vpath);
-            int hr = member_header(a, e, name, zlen, 0755);
+            int hr = member_header(a, e, name, f->zlen, 0755);
             free(name);
-            if (hr < 0) {
-                free(z);
+            if (hr < 0)
                 goto fail;
-            }
-            f->entry = (struct bl_entry){.offset = s.written, .csize = (uint32_t)zlen,
-                                         .usize = (uint32_t)len, .crc = f->crc};
-            la_ssize_t w = zlen ? archive_write_data(a, z, zlen) : 0;
-            free(z);
-            if (w != (la_ssize_t)zlen)
+            f->entry = (struct bl_entry){.offset = s.written, .csize = (uint32_t)f->zlen,
+                                         .usize = f->size, .crc = f->crc};
+            if (f->zlen && archive_write_data(a, f->zdata, f->zlen) != (la_ssize_t)f->zlen)
                 goto fail;
             (*entries)++;
         }

@@ -77,9 +77,9 @@ void fz_report_totals(const struct fz_graph *g, struct fz_report_totals *t)
         t->packages += g->mods[i].is_package;
     }
     for (size_t i = 0; i < g->nexts; i++)
-        t->natives += g->exts[i].entry.csize;
+        t->natives += g->exts[i].zlen;
     for (size_t i = 0; i < g->nlibs; i++)
-        t->natives += g->libs[i].entry.csize;
+        t->natives += g->libs[i].zlen;
     for (size_t i = 0; i < g->ndata; i++)
         t->data += g->data[i].zlen;
 }
@@ -105,7 +105,7 @@ static void native_entry(FILE *f, const struct fz_native_file *x, int ext)
         jkey(f, "path", x->vpath, 0);
     jkey(f, "source", x->disk_path, 0);
     jkey(f, "reason", x->reason, 0);
-    fprintf(f, ", \"bytes\": %u, \"size\": %u", x->entry.csize, x->entry.usize);
+    fprintf(f, ", \"bytes\": %zu, \"size\": %u", x->zlen, x->size);
     if (ext) {
         fputs(", \"libraries\": [", f);
         for (size_t k = 0; k < x->deps.n; k++) {
