@@ -501,10 +501,11 @@ def case_extension_needing_a_missing_library(ctx):
 
 
 def build_with_report(ctx, name):
-    """A small program with a package and a data file, built with
-    --report report.json in its own directory: (directory, build result)."""
+    """A small program with a package, a data file and a third-party
+    extension module (yaml's, with libyaml), built with --report
+    report.json in its own directory: (directory, build result)."""
     d = ctx.dir(name)
-    write(d, "app.py", "import json, mypkg\nprint(json.dumps([mypkg.VERSION]))\n")
+    write(d, "app.py", "import json, mypkg, yaml\nprint(json.dumps([mypkg.VERSION]))\n")
     write(d, "mypkg/__init__.py", "VERSION = 1\n")
     write(d, "mypkg/data/info.txt", "hello\n")
     r = ctx.cryo_run(["build", "app.py", "-o", "app", "--report", "report.json"], cwd=d)
@@ -529,12 +530,16 @@ def case_build_report(ctx):
         problems.append("the script and mypkg are not reported as the user's")
     if mods.get("json", {}).get("origin") != "stdlib" or not mods["json"]["reason"]:
         problems.append(f"json: {mods.get('json')}")
-    if [x["path"] for x in rep["data"]] != ["mypkg/data/info.txt"]:
+    if [x["path"] for x in rep["data"] if x["path"].startswith("mypkg/")] != ["mypkg/data/info.txt"]:
         problems.append(f"data: {rep['data']}")
     if rep["size"] != os.path.getsize(os.path.join(d, "app")):
         problems.append(f"size {rep['size']} is not the executable's")
     if sum(rep["bytes"][k] for k in ("image", "payload", "trailer")) != rep["size"]:
         problems.append(f"bytes {rep['bytes']} do not add up to the size")
+    exts = {x["name"]: x for x in rep["extensions"]}
+    if "yaml._yaml" not in exts or exts["yaml._yaml"]["bytes"] <= 0 \
+            or exts["yaml._yaml"]["libraries"] != ["libyaml-0.so.2"]:
+        problems.append(f"extensions: {rep['extensions']}")
     if "_cryo_files" not in mods or mods["_cryo_files"]["origin"] != "cryo":
         problems.append("cryo's own support module is not reported as cryo's")
     r = ctx.cryo_run(["build", "app.py", "-o", "app", "--report", "/nonexistent/dir/r.json"], cwd=d)
