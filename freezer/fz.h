@@ -63,12 +63,14 @@ int fz_list_dir(const char *path, struct fz_strv *out);
 /* ---- pyinterp.c: the embedded interpreter, for compiling only -------- */
 
 int fz_py_start(void);
-/* Run `src` (Python source embedded in the freezer, named `name`) in a
- * fresh namespace and call its function `fn` with Py_BuildValue(fmt, ...)
- * as arguments: a new reference, or NULL with the exception set
- * (struct _object is PyObject: fz.h needs no Python.h). */
-struct _object *fz_py_call_source(const char *src, const char *name, const char *fn,
-                                  const char *fmt, ...);
+/* The Python source `name` ("sbom.py") the freezer embeds (embedded.c),
+ * or NULL. */
+const char *fz_embedded_source(const char *name);
+/* Run the embedded source `name` in a fresh namespace and call its
+ * function `fn` with Py_BuildValue(fmt, ...) as arguments: a new
+ * reference, or NULL with the exception set (struct _object is PyObject:
+ * fz.h needs no Python.h). */
+struct _object *fz_py_call_source(const char *name, const char *fn, const char *fmt, ...);
 void fz_py_stop(void);
 
 /* Compile `src` as module code with co_filename `vpath`.  Returns a new

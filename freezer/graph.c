@@ -49,9 +49,7 @@
 #include <unistd.h>
 
 #include "../bootloader/bootloader.h"
-#include "cryo_files_py.h"
 #include "fz.h"
-#include "pyproject_py.h"
 
 struct root {
     const char *dir;
@@ -1406,7 +1404,7 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
             break;
         files_added = 1;
         struct fz_module *fm = add(&c, "_cryo_files");
-        fm->source = cryo_files_py;
+        fm->source = fz_embedded_source("cryo_files.py");
         fm->vpath = fz_xstrdup("_cryo_files.py");
         fm->origin = FZ_ORIGIN_STDLIB;
         fm->reason = fz_xstrdup("cryo's support for data files and distribution metadata");
@@ -1419,7 +1417,7 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
     if (!c.failed && opt->entry_module) {
         const struct fz_module *em = find(g, opt->entry_module);
         if (em && em->disk_path) {
-            struct _object *r = fz_py_call_source(pyproject_py, "pyproject.py", "binds", "(ss)",
+            struct _object *r = fz_py_call_source("pyproject.py", "binds", "(ss)",
                                                   em->disk_path, opt->entry_attr);
             if (r && !PyObject_IsTrue(r)) {
                 fz_error("the entry point names %s:%s, but %s ('%s') defines no '%s'",

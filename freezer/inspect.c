@@ -17,7 +17,6 @@
 
 #include "../bootloader/bootloader.h"
 #include "fz.h"
-#include "inspect_format_py.h"
 
 struct region {
     int fd;
@@ -126,7 +125,7 @@ int fz_inspect(const char *path, int as_json)
         return -1;
     }
     uint64_t image = p.trailer.payload_offset, payload = p.trailer.payload_size;
-    PyObject *out = fz_py_call_source(inspect_format_py, "inspect_format.py", "show",
+    PyObject *out = fz_py_call_source("inspect_format.py", "show",
                                       "(ssKKKi)", report, path,
                                       (unsigned long long)p.file_size,
                                       (unsigned long long)image,

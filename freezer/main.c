@@ -15,7 +15,6 @@
 #include "../runtime/module_table.h"
 #include "cryo_config.h"
 #include "fz.h"
-#include "pyproject_py.h"
 
 enum { EXIT_USAGE = 2 };
 
@@ -177,7 +176,7 @@ static char *local_console_script(const char *name)
 {
     if (!fz_is_file("pyproject.toml") || fz_py_start() < 0)
         return NULL;
-    PyObject *v = fz_py_call_source(pyproject_py, "pyproject.py", "script_of", "(ss)",
+    PyObject *v = fz_py_call_source("pyproject.py", "script_of", "(ss)",
                                     "pyproject.toml", name);
     char *out = v && PyUnicode_Check(v) ? fz_xstrdup(PyUnicode_AsUTF8(v)) : NULL;
     if (!v)
@@ -263,7 +262,7 @@ static int build_from_pyproject(int argc, char **argv)
 {
     if (fz_py_start() < 0)
         return 1;
-    PyObject *list = fz_py_call_source(pyproject_py, "pyproject.py", "to_args", "(s)",
+    PyObject *list = fz_py_call_source("pyproject.py", "to_args", "(s)",
                                        "pyproject.toml");
     int rc = 1;
     if (!list) {

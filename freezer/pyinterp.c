@@ -180,9 +180,11 @@ char *fz_py_sha256_hex(const void *data, size_t len)
     return out;
 }
 
-PyObject *fz_py_call_source(const char *src, const char *name, const char *fn,
-                            const char *fmt, ...)
+PyObject *fz_py_call_source(const char *name, const char *fn, const char *fmt, ...)
 {
+    const char *src = fz_embedded_source(name);
+    if (!src)
+        return PyErr_Format(PyExc_RuntimeError, "no embedded source %s", name);
     PyObject *g = PyDict_New(), *r = NULL, *out = NULL;
     PyObject *code = g ? Py_CompileString(src, name, Py_file_input) : NULL;
     if (code && PyDict_SetItemString(g, "__builtins__", PyEval_GetBuiltins()) == 0)

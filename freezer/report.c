@@ -31,7 +31,6 @@
 #include "../bootloader/payload_format.h"
 #include "cryo_config.h"
 #include "fz.h"
-#include "sbom_py.h"
 
 static void jstr(FILE *f, const char *s)
 {
@@ -244,7 +243,7 @@ char *fz_sbom_make(const char *report, const struct fz_strv *archives, const cha
             Py_CLEAR(list);
         Py_XDECREF(s);
     }
-    PyObject *out = list ? fz_py_call_source(sbom_py, "sbom.py", "make", "(sOs)", report, list,
+    PyObject *out = list ? fz_py_call_source("sbom.py", "make", "(sOs)", report, list,
                                              app)
                          : NULL;
     const char *s = out ? PyUnicode_AsUTF8(out) : NULL;
