@@ -295,7 +295,10 @@ char *fz_resolve_relative(const char *importer, int is_package, const char *name
 /* Write the payload archive of `g` to `path`, then the `extra` members
  * (the build report, BL_ENTRY_REPORT; the SBOM, BL_ENTRY_SBOM); fill each
  * member's entry and the payload's size and CRC. */
-/* Read and compress the native files of `g` (before the report, which
+/* Compress the `len` bytes of native file `f` into it (zdata, zlen, size,
+ * crc).  0, or -1 after reporting (too large). */
+int fz_native_compress(struct fz_native_file *f, const char *bytes, size_t len);
+/* Read and compress the native files of `g` not compressed yet (before the report, which
  * gives their sizes, and fz_pack_write).  0, or -1 after reporting. */
 int fz_pack_prepare_natives(struct fz_graph *g);
 

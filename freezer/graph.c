@@ -358,12 +358,9 @@ static const char *const c_imports[] = {"_cffi_backend", NULL};
 static struct fz_module *need(struct ctx *c, const char *name, const struct fz_module *from,
                               int line, int guarded, const char *reason);
 
-static void add_c_imports(struct ctx *c, const char *name, const char *path)
+/* `bytes`: the extension's file (len bytes). */
+static void add_c_imports(struct ctx *c, const char *name, const char *bytes, size_t len)
 {
-    size_t len;
-    char *bytes = fz_read_file(path, &len);
-    if (!bytes)
-        return;
     for (size_t i = 0; c_imports[i]; i++) {
         size_t k = strlen(c_imports[i]) + 1; /* with its NUL: a C string */
         if (strcmp(c_imports[i], name) != 0 && memmem(bytes, len, c_imports[i], k)) {
@@ -372,7 +369,6 @@ static void add_c_imports(struct ctx *c, const char *name, const char *path)
             need(c, c_imports[i], &from, 0, 1, NULL);
         }
     }
-    free(bytes);
 }
 
 /* Pack the extension module `name`, the file `path`, and the libraries it
@@ -421,10 +417,19 @@ static int add_extension(struct ctx *c, const char *name, const char *path, cons
     free(dir);
     e->reason = fz_xstrdup(reason);
     e->deps = order;
-    char *real = fz_xstrdup(e->disk_path), *nm = fz_xstrdup(name);
-    add_c_imports(c, nm, real); /* may grow g->exts */
-    free(real);
+    /* The file is read once: compressed for the payload here, and looked
+     * at for the modules it imports from C. */
+    size_t len;
+    char *bytes = fz_read_file(e->disk_path, &len);
+    if (!bytes || fz_native_compress(e, bytes, len) < 0) {
+        free(bytes);
+        c->failed = 1;
+        return -1;
+    }
+    char *nm = fz_xstrdup(name);
+    add_c_imports(c, nm, bytes, len); /* may grow g->exts: e is not used after */
     free(nm);
+    free(bytes);
     return c->failed ? -1 : 0;
 }
 

@@ -78,10 +78,24 @@ static int member_header(struct archive *a, struct archive_entry *e, const char 
     return archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
 }
 
-int fz_pack_prepare_natives(struct fz_graph *g)
+int fz_native_compress(struct fz_native_file *f, const char *bytes, size_t len)
 {
+    if (len > BL_ENTRY_MAX_SIZE) {
+        fz_error("'%s' is too large to pack (%zu bytes)", f->disk_path, len);
+        return -1;
+    }
+    free(f->zdata);
     /* LZ4 HC's default level: natives are megabytes, compressed at every
      * build and decoded once per cache entry (payload_format.h). */
+    f->zdata = fz_compress_level((const unsigned char *)bytes, len, &f->zlen,
+                                 LZ4HC_CLEVEL_DEFAULT);
+    f->size = (uint32_t)len;
+    f->crc = bl_checksum((const unsigned char *)bytes, len);
+    return 0;
+}
+
+int fz_pack_prepare_natives(struct fz_graph *g)
+{
     for (size_t k = 0; k < 2; k++) {
         struct fz_native_file *v = k ? g->libs : g->exts;
         size_t n = k ? g->nlibs : g->nexts;
@@ -93,16 +107,10 @@ int fz_pack_prepare_natives(struct fz_graph *g)
             char *bytes = fz_read_file(f->disk_path, &len);
             if (!bytes)
                 return -1;
-            if (len > BL_ENTRY_MAX_SIZE) {
-                fz_error("'%s' is too large to pack (%zu bytes)", f->disk_path, len);
-                free(bytes);
-                return -1;
-            }
-            f->zdata = fz_compress_level((const unsigned char *)bytes, len, &f->zlen,
-                                         LZ4HC_CLEVEL_DEFAULT);
-            f->size = (uint32_t)len;
-            f->crc = bl_checksum((const unsigned char *)bytes, len);
+            int rc = fz_native_compress(f, bytes, len);
             free(bytes);
+            if (rc < 0)
+                return -1;
         }
     }
     return 0;
