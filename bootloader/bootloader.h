@@ -12,24 +12,15 @@
 #include <stdint.h>
 
 #include "payload_format.h"
+#include "trailer_codec.h"
 
-/* Every way reading a payload can fail.  bl_strerror() gives the sentence a
- * user sees; keep the two in step. */
-enum bl_err {
-    BL_OK = 0,
-    BL_ERR_IO,            /* open/read/stat failed: errno says why */
-    BL_ERR_NO_TRAILER,    /* no trailer magic: not built by cryo, or truncated */
-    BL_ERR_VERSION,       /* trailer from another format version */
-    BL_ERR_TRAILER_CRC,   /* trailer bytes altered */
-    BL_ERR_SIZE,          /* offsets do not add up to the file size */
-    BL_ERR_PAYLOAD_CRC,   /* payload bytes altered */
-    BL_ERR_MISMATCH,      /* payload belongs to another build of the program */
-    BL_ERR_ENTRY,         /* a member lies outside the payload or fails to inflate */
-    BL_ERR_ENTRY_CRC,     /* a member's bytes fail their checksum */
-    BL_ERR_NOMEM,
-};
+const char *bl_strerror(enum bl_err err); /* bl_err_text, for callers outside */
 
-const char *bl_strerror(enum bl_err err);
+/* Code that runs before the whole image has been verified (the verifier
+ * itself, its fault handlers, the checksum) lives in one output section,
+ * which the freezer makes a guard range: the first stage checks it before
+ * any of it runs (payload_format.h). */
+#define BL_GUARD __attribute__((section("cryo_guard")))
 
 /* An open, verified payload.  `fd` stays open for the life of the process
  * (the runtime reads modules from it lazily); owned by whoever opened it. */
@@ -39,15 +30,31 @@ struct bl_payload {
     struct bl_trailer trailer;
 };
 
-/* Trailer codec: the only code that turns struct bl_trailer into bytes and
- * back.  decode checks magic, version, flags and trailer_crc. */
-void bl_trailer_encode(const struct bl_trailer *t, unsigned char out[BL_TRAILER_SIZE]);
-enum bl_err bl_trailer_decode(const unsigned char in[BL_TRAILER_SIZE], struct bl_trailer *t);
+/* Read the trailer of the file open on `fd` and check its checksum and the
+ * sizes it promises; with BL_OPEN_CHECK_PAYLOAD also the whole payload's
+ * checksum, with BL_OPEN_CHECK_IMAGE the whole image's.  On success fills
+ * `p` and keeps `fd` in it; on failure `*errno_out` holds errno for
+ * BL_ERR_IO. */
+#define BL_OPEN_CHECK_PAYLOAD 1
+#define BL_OPEN_CHECK_IMAGE 2
+enum bl_err bl_payload_open_fd(int fd, struct bl_payload *p, int *errno_out, int checks);
 
-/* Read the trailer of the file open on `fd` and check everything the
- * trailer promises (sizes, both checksums).  On success fills `p` and keeps
- * `fd` in it; on failure `*errno_out` holds errno for BL_ERR_IO. */
-enum bl_err bl_payload_open_fd(int fd, struct bl_payload *p, int *errno_out);
+/* guard.c: the start-up checks of a frozen program.  A constructor opens
+ * the executable, checks its trailer and starts the image's verification
+ * on a second thread (CRYO_VERIFY chooses, see guard.c); until the verdict
+ * is in, a fault, an abort or an exit waits for it, so that a damaged image
+ * is reported as damaged, never as a signal.  bl_guard_payload gives main()
+ * the open payload; bl_verify_wait blocks until the image is known good
+ * (it never returns for a damaged one: the process exits with status
+ * BL_EXIT_DAMAGED and the one-line message). */
+#define BL_EXIT_DAMAGED 127
+const struct bl_payload *bl_guard_payload(void);
+void bl_verify_wait(void);
+/* The path the executable was opened by (for messages and sys.executable):
+ * /proc/self/exe's target, or AT_EXECFN where /proc is not mounted. */
+const char *bl_exe_path(void);
+/* Print the one-line refusal for `err` and exit with BL_EXIT_DAMAGED. */
+__attribute__((noreturn)) void bl_refuse(enum bl_err err, int err_no);
 
 /* The payload checksum (checksum.c), one-shot or streamed: update with a
  * multiple of BL_SUM_GROUP bytes each time, then final with the rest. */

@@ -6,36 +6,63 @@
  *
  * An executable built by cryo is laid out as
  *
- *     [ ELF image ][ payload ][ trailer ]
+ *     [ first stage ][ ELF image ][ payload ][ trailer ]
  *
+ * first stage  BL_STAGE_SIZE bytes: a complete static ELF executable of one
+ *            page (bootloader/stage.c), which is what the kernel runs.  It
+ *            checks the trailer and the file's size, checks the guard
+ *            ranges of the image (everything the dynamic loader and the
+ *            bootloader's first code touch), maps the image and the
+ *            dynamic loader as the kernel would have, and jumps to the
+ *            loader.  So a file cut or altered anywhere past its first page
+ *            is refused with one message and status 127 before any of the
+ *            rest is used: without it the kernel kills a process whose
+ *            data segment lies past the end of the file with SIGSEGV
+ *            (execve fails past its point of no return), and the loader
+ *            faults on any missing page it reads.  A file built with
+ *            CRYO_STAGE=0 (profilers and debuggers, which read the
+ *            executable's own ELF headers) has no first stage:
+ *            image_offset is then 0.
  * ELF image  the linked program (bootloader + runtime + gc + libpython +
- *            the generated module table).  Its size is payload_offset.
+ *            the generated module table), image_size bytes at
+ *            image_offset.  bootloader/guard.c checksums all of it at every
+ *            start, on a second thread, before the program's first line
+ *            runs.
  * payload    a POSIX (pax) tar archive written with libarchive, so that
  *            `bsdtar -tvf app` style tools can list it once cut out.  Each
  *            member's data is one LZ4 block (see struct bl_entry).
  *            The tar structure is for people and tools; the program never
  *            walks it: the generated module table holds, for every member
  *            it needs, a struct bl_entry with the data's offset inside the
- *            payload, so a read is one pread + inflate.
+ *            payload, so a read is one pread + inflate, and the member's
+ *            own checksum is checked at every read (CRYO_VERIFY=all also
+ *            checks the whole payload at start).
  * trailer    BL_TRAILER_SIZE bytes at the very end of the file, encoded
  *            little-endian by bl_trailer_encode() and checked by
- *            bl_trailer_decode():
+ *            bl_trailer_decode() (both in trailer_codec.h):
  *
  *     offset  size  field
  *       0      8    magic            BL_TRAILER_MAGIC
  *       8      4    version          BL_FORMAT_VERSION
  *      12      4    flags            0 (reserved; a reader refuses others)
- *      16      8    payload_offset   file offset of the payload = ELF size
+ *      16      8    payload_offset   file offset of the payload
  *      24      8    payload_size     payload bytes; the trailer follows them
  *      32      4    payload_crc      checksum of the payload bytes (BL_SUM_*)
  *      36      4    entry_count      members in the payload
- *      40     20    reserved         zero
- *      60      4    trailer_crc      CRC-32 of bytes 0..59
+ *      40      8    image_offset     file offset of the ELF image
+ *      48      8    image_size       its bytes; it ends where the payload starts
+ *      56      4    image_crc        checksum of the image bytes
+ *      60      4    guard_count      guard ranges used, at most BL_GUARD_MAX
+ *      64    128    guards           BL_GUARD_MAX x {offset 8 (in the image),
+ *                                    size 4, crc 4}; unused ones zero
+ *     192      4    stage_crc        checksum of the first stage's page (0 without one)
+ *     196      4    trailer_crc      checksum (BL_SUM_*) of bytes 0..195
  *
- * Invariants a reader checks before anything runs:
+ * Invariants a reader checks before anything runs (bl_trailer_check_size):
+ *   image_offset + image_size == payload_offset, and
  *   payload_offset + payload_size + BL_TRAILER_SIZE == file size
  *   (so a truncated file, or one with bytes appended, is refused);
- *   trailer_crc (CRC-32, zlib's) and payload_crc (checksum.c) match;
+ *   every guard lies inside the image; trailer_crc matches;
  *   payload_crc equals the one compiled into the ELF image's module table
  *   (so an ELF image and a payload from two different builds never mix).
  */
@@ -46,8 +73,16 @@
 
 #define BL_TRAILER_MAGIC "\177CRYOTRL"   /* 8 bytes, no terminator used */
 #define BL_TRAILER_MAGIC_LEN 8
-#define BL_TRAILER_SIZE 64
-#define BL_FORMAT_VERSION 2
+#define BL_TRAILER_SIZE 200
+#define BL_FORMAT_VERSION 3
+#define BL_GUARD_MAX 8
+
+/* The first stage: one page at the file's start, linked at BL_STAGE_VADDR
+ * (bootloader/stage.ld says the same number; stage.c checks it), far above
+ * any image (which is non-PIE at 0x200000) so that the heap the kernel
+ * starts after it never meets the image. */
+#define BL_STAGE_SIZE 4096
+#define BL_STAGE_VADDR 0x40000000ull
 
 /* Largest uncompressed member a reader accepts: a sanity bound so that a
  * damaged size field cannot ask for an absurd allocation. */
@@ -78,6 +113,14 @@
  * whole groups (a multiple of BL_SUM_GROUP bytes) until the last. */
 #define BL_SUM_GROUP 24
 
+/* A range of the image checked by the first stage before the image is
+ * used: offset relative to the image's first byte. */
+struct bl_guard {
+    uint64_t offset;
+    uint32_t size;
+    uint32_t crc;
+};
+
 struct bl_trailer {
     uint32_t version;
     uint32_t flags;
@@ -85,6 +128,12 @@ struct bl_trailer {
     uint64_t payload_size;
     uint32_t payload_crc;
     uint32_t entry_count;
+    uint64_t image_offset;
+    uint64_t image_size;
+    uint32_t image_crc;
+    uint32_t guard_count;
+    struct bl_guard guard[BL_GUARD_MAX];
+    uint32_t stage_crc;
 };
 
 /* Where one member's data lies in the payload.  `offset` is relative to the

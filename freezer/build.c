@@ -281,27 +281,44 @@ int fz_build(const struct fz_build_options *opt)
     close(fd);
     fd = -1;
     t1 = now();
-    if (fz_cc_link(&tc, table_o, &g, tmp_out, opt->output, !opt->keep_symbols) < 0)
-        goto done;
+    char *image_path = tmp_path("image");
+    int link_rc = fz_cc_link(&tc, table_o, &g, image_path, opt->output, !opt->keep_symbols);
     fz_note("linked in %.2f s", now() - t1);
-
-    fd = open(tmp_out, O_WRONLY | O_APPEND | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        fz_error("cannot write '%s': %s", tmp_out, strerror(errno));
-        goto done;
-    }
     struct bl_trailer t = {
         .version = BL_FORMAT_VERSION,
-        .payload_offset = (uint64_t)st.st_size,
         .payload_size = payload_size,
         .payload_crc = payload_crc,
         .entry_count = entries,
     };
+    /* The first stage leads the file unless CRYO_STAGE=0 asks for an
+     * executable whose own ELF headers are the image's (profilers and
+     * debuggers read those; a cut inside such a file is not caught). */
+    const char *no_stage = getenv("CRYO_STAGE");
+    int stage = !(no_stage && strcmp(no_stage, "0") == 0);
+    unsigned char page[BL_STAGE_SIZE];
+    if (link_rc < 0 || fz_image_guards(image_path, &t) < 0
+        || (stage && fz_stage_page(tc.stage, page) < 0)) {
+        free(image_path);
+        goto done;
+    }
+    t.image_offset = stage ? BL_STAGE_SIZE : 0;
+    t.stage_crc = stage ? bl_checksum(page, sizeof page) : 0;
+    t.payload_offset = t.image_offset + t.image_size;
+
+    fd = open(tmp_out, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) {
+        fz_error("cannot write '%s': %s", tmp_out, strerror(errno));
+        free(image_path);
+        goto done;
+    }
     unsigned char raw[BL_TRAILER_SIZE];
     bl_trailer_encode(&t, raw);
-    if (append_file(fd, payload, opt->output) < 0
-        || write_all(fd, raw, sizeof raw, opt->output) < 0)
+    int wr = (stage ? write_all(fd, page, sizeof page, opt->output) : 0) < 0
+             || append_file(fd, image_path, opt->output) < 0
+             || append_file(fd, payload, opt->output) < 0
+             || write_all(fd, raw, sizeof raw, opt->output) < 0;
+    free(image_path);
+    if (wr)
         goto done;
     mode_t mask = umask(0);
     umask(mask);
@@ -317,6 +334,7 @@ int fz_build(const struct fz_build_options *opt)
     }
     tmp_out[0] = '\0';
     uint64_t image = t.payload_offset;
+    struct stat st;
     if (stat(opt->output, &st) == 0) {
         fprintf(stderr, "cryo: built %s: %zu modules, %.1f MB, in %.1f s\n", opt->output, g.n,
                 (double)st.st_size / 1e6, now() - t0);

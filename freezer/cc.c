@@ -128,10 +128,12 @@ int fz_toolchain_find(struct fz_toolchain *tc)
         tc->libpython_dir = fz_xstrdup(CRYO_LIBPYTHON_DIR);
         tc->startup_order = fz_xstrdup(CRYO_BUILD_ROOT "/freezer/startup-order.txt");
     }
+    tc->stage = fz_printf("%s/cryo-stage", tc->lib_dir_bootloader);
     /* Made only with cryo's libpython, whose objects have function
      * sections; absent, programs link in the default order. */
     if (!fz_is_file(tc->startup_order)) {
         free(tc->startup_order);
+    free(tc->stage);
         tc->startup_order = NULL;
     }
     free(probe);
@@ -171,6 +173,7 @@ void fz_toolchain_free(struct fz_toolchain *tc)
     free(tc->lib_dir_gc);
     free(tc->libpython_dir);
     free(tc->startup_order);
+    free(tc->stage);
     fz_natives_free(&tc->natives);
 }
 

@@ -137,6 +137,14 @@ struct fz_elf {
 /* Read `path` (libelf).  0, or -1 with *why (malloc'd) saying what is
  * wrong: not ELF, not x86-64, not a shared object, damaged, cut short. */
 int fz_elf_read(const char *path, struct fz_elf *out, char **why);
+
+/* image.c: the first stage's page, copied from the installed stage
+ * executable `stage_path` (refused unless it fits in the page), and the
+ * image's size, checksum and guard ranges, filled into `t`
+ * (payload_format.h).  0, or -1 after reporting. */
+struct bl_trailer;
+int fz_stage_page(const char *stage_path, unsigned char page[4096]);
+int fz_image_guards(const char *image_path, struct bl_trailer *t);
 void fz_elf_free(struct fz_elf *e);
 /* One of glibc's own libraries, never packed. */
 int fz_elf_is_glibc(const char *soname);
@@ -354,7 +362,8 @@ int fz_report_write(const struct fz_graph *g, const char *path,
 /* `cryo inspect PATH [--json | --sbom]` (as_json 0, 1, 2): print what the
  * executable holds, or the SBOM it carries.  0, or -1 after reporting
  * (unreadable, damaged, not built by cryo, no SBOM). */
-int fz_inspect(const char *path, int as_json);
+/* as_json: 0 text, 1 JSON, 2 the SBOM, 3 write the ELF image to `image`. */
+int fz_inspect(const char *path, int as_json, const char *image);
 
 /* ---- emit_table.c ---------------------------------------------------- */
 
@@ -375,6 +384,7 @@ struct fz_toolchain {
     char *libpython_dir;       /* cryo's libpython: the cache entry (build tree) or
                                   <libdir>/cryo/libpython (installed) */
     struct fz_natives natives; /* cryo's libpython (empty with Debian's) */
+    char *stage;               /* the first stage, bootloader/cryo-stage */
     char *startup_order;       /* startup-order.txt (tools/startup_order.py) for
                                   lld, or NULL */
 };

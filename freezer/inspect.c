@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../bootloader/bootloader.h"
@@ -78,7 +79,36 @@ done:
     return text;
 }
 
-int fz_inspect(const char *path, int as_json)
+/* The ELF image of `p` into `out`, written beside it and renamed: never a
+ * partial file. */
+static int write_image(const struct bl_payload *p, const char *out)
+{
+    uint64_t len = p->trailer.image_size, off = p->trailer.image_offset;
+    char *bytes = malloc(len ? (size_t)len : 1);
+    if (!bytes) {
+        fz_error("out of memory");
+        return -1;
+    }
+    uint64_t got = 0;
+    while (got < len) {
+        ssize_t n = pread(p->fd, bytes + got, (size_t)(len - got), (off_t)(off + got));
+        if (n <= 0) {
+            fz_error("cannot read the image: %s", n < 0 ? strerror(errno) : "file cut short");
+            free(bytes);
+            return -1;
+        }
+        got += (uint64_t)n;
+    }
+    int rc = fz_write_file_atomic(out, bytes, (size_t)len, "the image");
+    free(bytes);
+    if (rc == 0 && chmod(out, 0755) != 0) {
+        fz_error("cannot make '%s' executable: %s", out, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
+int fz_inspect(const char *path, int as_json, const char *image_out)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -87,7 +117,7 @@ int fz_inspect(const char *path, int as_json)
     }
     struct bl_payload p;
     int err_no = 0;
-    enum bl_err err = bl_payload_open_fd(fd, &p, &err_no);
+    enum bl_err err = bl_payload_open_fd(fd, &p, &err_no, BL_OPEN_CHECK_IMAGE | BL_OPEN_CHECK_PAYLOAD);
     if (err != BL_OK) {
         if (err == BL_ERR_IO)
             fz_error("cannot read '%s': %s", path, strerror(err_no));
@@ -98,6 +128,11 @@ int fz_inspect(const char *path, int as_json)
                      bl_strerror(err));
         close(fd);
         return -1;
+    }
+    if (as_json == 3) {
+        int rc = write_image(&p, image_out);
+        close(fd);
+        return rc;
     }
     if (as_json == 2) {
         char *sbom = find_member(&p, BL_ENTRY_SBOM);

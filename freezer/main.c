@@ -27,17 +27,20 @@ static const char usage_text[] =
     "                  [--exclude-data GLOB]... [--report FILE] [--sbom FILE]\n"
     "                  [--allocator=cryo|python] [--gc=cryo|python]\n"
     "                  [--gc-growth=R] [--gc-pause-ms=MS] [--mem-release=KIB] [-v]\n"
-    "       cryo inspect APP [--json | --sbom]\n"
+    "       cryo inspect APP [--json | --sbom | --image OUT]\n"
     "       cryo --help | --version\n";
 
 static const char inspect_help[] =
-    "usage: cryo inspect APP [--json | --sbom]\n"
+    "usage: cryo inspect APP [--json | --sbom | --image OUT]\n"
     "\n"
     "Say what the executable APP holds, without running it: the cryo and\n"
     "Python versions and build options, and every module, extension module,\n"
     "library and data file with its size (--json: all of it as JSON, the\n"
     "format of `cryo build --report`; --sbom: the software bill of materials\n"
-    "packed by `cryo build --sbom`).  A damaged APP is refused as the\n"
+    "packed by `cryo build --sbom`; --image OUT: write the program's ELF\n"
+    "image, without the first stage and payload, to OUT, for gdb, perf,\n"
+    "readelf and ldd, which read an executable's own headers: APP's are its\n"
+    "one-page first stage's).  Every byte is checked: a damaged APP is refused as the\n"
     "program itself would refuse to start.  Exit status: 0, 1 unreadable or\n"
     "damaged or not built by cryo, 2 bad command line.\n";
 
@@ -673,9 +676,17 @@ out:
 static int cmd_inspect(int argc, char **argv)
 {
     int as_json = 0;
-    const char *path = NULL;
+    const char *path = NULL, *image = NULL;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
+        if (strcmp(argv[i], "--image") == 0) {
+            if (i + 1 >= argc || !argv[i + 1][0]) {
+                fz_error("inspect: --image needs an output file");
+                fputs(usage_text, stderr);
+                return EXIT_USAGE;
+            }
+            image = argv[++i];
+            as_json = 3;
+        } else if (strcmp(argv[i], "--json") == 0) {
             as_json = 1;
         } else if (strcmp(argv[i], "--sbom") == 0) {
             as_json = 2;
@@ -696,7 +707,7 @@ static int cmd_inspect(int argc, char **argv)
         fputs(usage_text, stderr);
         return EXIT_USAGE;
     }
-    return fz_inspect(path, as_json) == 0 ? 0 : 1;
+    return fz_inspect(path, as_json, image) == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)

@@ -1,4 +1,5 @@
-/* cache_dir.c — the safety rules of the native-file cache (native_files.c):
+/* cache_dir.c — the safety rules of the per-user cache (native files,
+ * native_files.c; verdicts on executables, bootloader/guard.c):
  * directories that are the user's alone, and the stamp that tells a file
  * verified once from one changed since.  No Python here: the unit tests
  * (tests/runtime/test_cache_dir.c) call these directly. */
@@ -13,11 +14,12 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "../bootloader/bootloader.h"
 #include "cache_dir.h"
 
 /* mkdir -m 0700 if absent; then it must be a directory of ours that no one
  * else can write.  0, or -1 with *why set. */
-int rt_private_dir(const char *path, const char **why)
+BL_GUARD int rt_private_dir(const char *path, const char **why)
 {
     if (mkdir(path, 0700) != 0 && errno != EEXIST) {
         *why = strerror(errno);
@@ -43,12 +45,12 @@ int rt_private_dir(const char *path, const char **why)
     return 0;
 }
 
-int rt_try_cache_dir(const char *base, const char *name, char *out, size_t cap,
-                     const char **why)
+BL_GUARD int rt_try_cache_dir(const char *base, const char *name, const char *sub, int need_exec,
+                     char *out, size_t cap, const char **why)
 {
     char cryo[PATH_MAX];
     if (snprintf(cryo, sizeof cryo, "%s/%s", base, name) >= (int)sizeof cryo
-        || snprintf(out, cap, "%s/native", cryo) >= (int)cap) {
+        || snprintf(out, cap, "%s/%s", cryo, sub) >= (int)cap) {
         *why = "path too long";
         return -1;
     }
@@ -59,7 +61,8 @@ int rt_try_cache_dir(const char *base, const char *name, char *out, size_t cap,
     if (rt_private_dir(cryo, why) < 0 || rt_private_dir(out, why) < 0)
         return -1;
     struct statvfs vfs;
-    if (statvfs(out, &vfs) == 0 && (vfs.f_flag & (ST_NOEXEC | ST_RDONLY))) {
+    if (statvfs(out, &vfs) == 0
+        && (vfs.f_flag & ((need_exec ? ST_NOEXEC : 0) | ST_RDONLY))) {
         *why = (vfs.f_flag & ST_RDONLY) ? "read-only file system" : "mounted noexec";
         return -1;
     }
@@ -68,6 +71,33 @@ int rt_try_cache_dir(const char *base, const char *name, char *out, size_t cap,
         return -1;
     }
     return 0;
+}
+
+BL_GUARD int rt_find_cache_dir(const char *sub, int need_exec, char *out, size_t cap,
+                      void (*note)(const char *base, const char *why))
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    const char *run = getenv("XDG_RUNTIME_DIR"), *tmp = getenv("TMPDIR");
+    char base[PATH_MAX], uid_name[32];
+    const char *why = NULL;
+    snprintf(uid_name, sizeof uid_name, "cryo-%u", (unsigned)geteuid());
+    const char *bases[4] = {NULL, NULL, NULL, tmp && tmp[0] == '/' ? tmp : "/tmp"};
+    const char *names[4] = {"cryo", "cryo", "cryo", uid_name};
+    if (xdg && xdg[0] == '/')
+        bases[0] = xdg;
+    if (home && home[0] == '/' && snprintf(base, sizeof base, "%s/.cache", home) < (int)sizeof base)
+        bases[1] = base;
+    if (run && run[0] == '/')
+        bases[2] = run;
+    for (int i = 0; i < 4; i++) {
+        if (!bases[i])
+            continue;
+        if (rt_try_cache_dir(bases[i], names[i], sub, need_exec, out, cap, &why) == 0)
+            return 0;
+        if (note)
+            note(bases[i], why);
+    }
+    return -1;
 }
 
 /* The stamp of a verified cache file: "<inode> <ctime s> <ctime ns>

@@ -1,4 +1,4 @@
-/* cache_dir.h — the native-file cache's safety rules (cache_dir.c). */
+/* cache_dir.h — the per-user cache's safety rules (cache_dir.c). */
 #ifndef CRYO_CACHE_DIR_H
 #define CRYO_CACHE_DIR_H
 
@@ -10,11 +10,18 @@
  * *why set (a static string). */
 int rt_private_dir(const char *path, const char **why);
 
-/* `base`/`name`/native, created private (both levels), on a file system
- * that is writable and not noexec: 0 with its path in out, or -1 with
- * *why. */
-int rt_try_cache_dir(const char *base, const char *name, char *out, size_t cap,
-                     const char **why);
+/* `base`/`name`/`sub`, created private (both levels), on a file system
+ * that is writable (and not noexec if `need_exec`): 0 with its path in
+ * out, or -1 with *why. */
+int rt_try_cache_dir(const char *base, const char *name, const char *sub, int need_exec,
+                     char *out, size_t cap, const char **why);
+
+/* The first usable of $XDG_CACHE_HOME/cryo, ~/.cache/cryo,
+ * $XDG_RUNTIME_DIR/cryo and ${TMPDIR:-/tmp}/cryo-<uid> (a container often
+ * has no writable home but a writable /tmp), each with /`sub`.  0 with
+ * its path in out, or -1; `note`, if given, hears why each base failed. */
+int rt_find_cache_dir(const char *sub, int need_exec, char *out, size_t cap,
+                      void (*note)(const char *base, const char *why));
 
 /* Whether the file at `path` is this user's, read-only, of `size` bytes,
  * and matches the stamp at `stamp_path` (rt_write_stamp): a file changed

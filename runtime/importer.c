@@ -35,20 +35,23 @@ PyObject *rt_module_origin(const struct rt_module *m)
     return PyUnicode_FromFormat("%U/%s", rt_root, m->path);
 }
 
+enum bl_err rt_payload_read(const struct bl_entry *e, unsigned char *out)
+{
+    enum bl_err err = bl_payload_read(&rt_payload, e, out);
+    if (err != BL_OK && err != BL_ERR_NOMEM)
+        bl_refuse(err, errno);
+    return err;
+}
+
 PyObject *rt_load_code(const struct rt_module *m, PyObject *filename)
 {
     unsigned char *buf = PyMem_RawMalloc(m->code.usize ? m->code.usize : 1);
     if (!buf)
         return PyErr_NoMemory();
-    enum bl_err err = bl_payload_read(&rt_payload, &m->code, buf);
+    enum bl_err err = rt_payload_read(&m->code, buf);
     if (err != BL_OK) {
         PyMem_RawFree(buf);
-        if (err == BL_ERR_NOMEM)
-            return PyErr_NoMemory();
-        return PyErr_Format(PyExc_ImportError,
-                            "cannot load frozen module '%s' from '%U': %s; "
-                            "rebuild the program or download it again",
-                            m->name, rt_root, bl_strerror(err));
+        return PyErr_NoMemory();
     }
     PyObject *code = PyMarshal_ReadObjectFromString((const char *)buf, m->code.usize);
     PyMem_RawFree(buf);
@@ -430,13 +433,10 @@ static PyObject *cryo_read_data(PyObject *self, PyObject *arg)
     PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)d->data.usize);
     if (!b)
         return NULL;
-    enum bl_err err = bl_payload_read(&rt_payload, &d->data, (unsigned char *)PyBytes_AS_STRING(b));
+    enum bl_err err = rt_payload_read(&d->data, (unsigned char *)PyBytes_AS_STRING(b));
     if (err != BL_OK) {
         Py_DECREF(b);
-        if (err == BL_ERR_NOMEM)
-            return PyErr_NoMemory();
-        return PyErr_Format(PyExc_OSError, "cannot read '%s' from '%U': %s; rebuild the "
-                            "program or download it again", path, rt_root, bl_strerror(err));
+        return PyErr_NoMemory();
     }
     return b;
 }

@@ -238,13 +238,7 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
     char exe[PATH_MAX];
 
     rt_payload = *payload;
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) {
-        fprintf(stderr, "%s: cannot start: /proc/self/exe: %s (is /proc mounted?)\n",
-                argc > 0 ? argv[0] : "cryo", n < 0 ? strerror(errno) : "empty link");
-        return 1;
-    }
-    exe[n] = '\0';
+    snprintf(exe, sizeof exe, "%s", bl_exe_path());
 
     gc_install(&cryo_app.gc);
 
@@ -279,6 +273,9 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
         Py_FatalError("cannot finish the frozen program's start-up");
     }
 
+    /* The program's first line runs only once its image is known good
+     * (bootloader/guard.c); the interpreter's start-up overlapped the check. */
+    bl_verify_wait();
     int interrupted = 0;
     int status = run_main(argc, argv, &interrupted);
     if (Py_FinalizeEx() < 0)

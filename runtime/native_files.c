@@ -65,34 +65,15 @@ static void debug(const char *fmt, const char *a, const char *b)
     }
 }
 
-static int try_cache(const char *base, const char *name, char *out, size_t cap)
+static void cache_note(const char *base, const char *why)
 {
-    const char *why = NULL;
-    if (rt_try_cache_dir(base, name, out, cap, &why) == 0)
-        return 0;
     debug("cannot use a cache in %s: %s", base, why);
-    return -1;
 }
 
-/* The first usable of $XDG_CACHE_HOME/cryo, ~/.cache/cryo,
- * $XDG_RUNTIME_DIR/cryo and ${TMPDIR:-/tmp}/cryo-<uid> (a container often
- * has no writable home but a writable /tmp), each with /native. */
 static char *find_cache_dir(void)
 {
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    const char *run = getenv("XDG_RUNTIME_DIR"), *tmp = getenv("TMPDIR");
-    char base[PATH_MAX], out[PATH_MAX], uid_name[32];
-    if (xdg && xdg[0] == '/' && try_cache(xdg, "cryo", out, sizeof out) == 0)
-        return strdup(out);
-    if (home && home[0] == '/' && snprintf(base, sizeof base, "%s/.cache", home) < (int)sizeof base
-        && try_cache(base, "cryo", out, sizeof out) == 0)
-        return strdup(out);
-    if (run && run[0] == '/' && try_cache(run, "cryo", out, sizeof out) == 0)
-        return strdup(out);
-    snprintf(uid_name, sizeof uid_name, "cryo-%u", (unsigned)geteuid());
-    if (try_cache(tmp && tmp[0] == '/' ? tmp : "/tmp", uid_name, out, sizeof out) == 0)
-        return strdup(out);
-    return NULL;
+    char out[PATH_MAX];
+    return rt_find_cache_dir("native", 1, out, sizeof out, cache_note) == 0 ? strdup(out) : NULL;
 }
 
 static int resolve_mode(void)
@@ -129,7 +110,8 @@ static int resolve_mode(void)
 }
 
 /* Write entry `e` of the payload, decoded and checked (bl_payload_read),
- * to `fd` at its current offset.  0, or -1 (errno, or EBADMSG: damaged). */
+ * to `fd` at its current offset.  0, or -1 (errno).  A damaged member ends
+ * the program (rt_payload_read). */
 static int copy_out(int fd, const struct bl_entry *e)
 {
     unsigned char *buf = malloc(e->usize ? e->usize : 1);
@@ -137,10 +119,10 @@ static int copy_out(int fd, const struct bl_entry *e)
         errno = ENOMEM;
         return -1;
     }
-    enum bl_err err = bl_payload_read(&rt_payload, e, buf);
+    enum bl_err err = rt_payload_read(e, buf);
     if (err != BL_OK) {
         free(buf);
-        errno = err == BL_ERR_NOMEM ? ENOMEM : err == BL_ERR_IO ? EIO : EBADMSG;
+        errno = ENOMEM;
         return -1;
     }
     for (size_t w = 0; w < e->usize;) {

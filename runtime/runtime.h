@@ -27,6 +27,12 @@ extern PyObject *rt_root;
  * path in the virtual tree; NULL with ImportError set if the payload
  * member cannot be read. */
 PyObject *rt_load_code(const struct rt_module *m, PyObject *filename);
+/* Read payload member `e` (bl_payload_read).  A member that is damaged, or
+ * that cannot be read, ends the program at once with the bootloader's
+ * one-line message and status 127 (bl_refuse): a program must never go on
+ * with part of itself missing, and an ImportError or OSError could be
+ * caught.  Returns BL_OK, or BL_ERR_NOMEM. */
+enum bl_err rt_payload_read(const struct bl_entry *e, unsigned char *out);
 
 /* New reference: "<root>/<m->path>". */
 PyObject *rt_module_origin(const struct rt_module *m);

@@ -27,7 +27,7 @@ _cryo() {
         ;;
     inspect)
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--json --sbom --help" -- "$cur"))
+            COMPREPLY=($(compgen -W "--json --sbom --image --help" -- "$cur"))
         else
             COMPREPLY=($(compgen -f -- "$cur"))
         fi

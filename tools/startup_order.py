@@ -96,8 +96,10 @@ def profile(cryo, program, work):
     name = os.path.splitext(os.path.basename(program))[0]
     exe = os.path.join(work, name)
     out = os.path.join(work, name + ".callgrind")
+    # CRYO_STAGE=0: valgrind reads the symbols of the ELF headers at the
+    # file's start, which must then be the image's, not the first stage's.
     r = subprocess.run([cryo, "build", "--keep-symbols", program, "-o", exe],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, env=dict(os.environ, CRYO_STAGE="0"))
     if r.returncode != 0:
         sys.exit("startup_order: cannot freeze %s:\n%s" % (program, r.stderr))
     r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, exe],

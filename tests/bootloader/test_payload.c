@@ -113,6 +113,8 @@ static void open_as_executable(const unsigned char *payload, size_t len, uint32_
         .payload_size = len,
         .payload_crc = bl_checksum(payload, len),
         .entry_count = entries,
+        .image_size = ELF_LEN,
+        .image_crc = bl_checksum(elf, ELF_LEN),
     };
     unsigned char raw[BL_TRAILER_SIZE];
     bl_trailer_encode(&t, raw);
@@ -121,7 +123,7 @@ static void open_as_executable(const unsigned char *payload, size_t len, uint32_
     write_all(fd, payload, len);
     write_all(fd, raw, sizeof raw);
     int e = 0;
-    cr_assert_eq(bl_payload_open_fd(fd, p, &e), BL_OK, "the test file does not verify");
+    cr_assert_eq(bl_payload_open_fd(fd, p, &e, BL_OPEN_CHECK_IMAGE | BL_OPEN_CHECK_PAYLOAD), BL_OK, "the test file does not verify");
 }
 
 /* A payload of members (a few bytes of padding between them, as tar

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "bootloader.h"
 
@@ -27,6 +26,11 @@ static const struct bl_trailer sample = {
     .payload_size = 0xfedcba9876543210ull,
     .payload_crc = 0xdeadbeefu,
     .entry_count = 0x01020304u,
+    .image_offset = 0x1122334455667788ull,
+    .image_size = 0x8877665544332211ull,
+    .image_crc = 0xcafef00du,
+    .guard_count = 2,
+    .guard = {{0x0102030405060708ull, 0x11223344u, 0x55667788u}, {9, 10, 11}},
 };
 
 static uint64_t get_le(const unsigned char *p, int n)
@@ -75,6 +79,8 @@ static struct image make_image(size_t elf_len, size_t payload_len)
         .payload_size = payload_len,
         .payload_crc = bl_checksum(im.bytes + elf_len, payload_len),
         .entry_count = 3,
+        .image_size = elf_len,
+        .image_crc = bl_checksum(im.bytes, elf_len),
     };
     bl_trailer_encode(&im.t, im.bytes + elf_len + payload_len);
     return im;
@@ -108,7 +114,7 @@ static enum bl_err open_bytes(const void *bytes, size_t len, struct bl_payload *
 {
     int fd = temp_file(bytes, len);
     int e = -1;
-    enum bl_err err = bl_payload_open_fd(fd, p, &e);
+    enum bl_err err = bl_payload_open_fd(fd, p, &e, BL_OPEN_CHECK_IMAGE | BL_OPEN_CHECK_PAYLOAD);
     if (err != BL_ERR_IO)
         cr_expect_eq(e, 0, "errno_out should be 0 unless the error is BL_ERR_IO");
     close(fd);
@@ -136,6 +142,15 @@ Test(trailer, decodes_what_it_encodes)
     cr_expect_eq(t.payload_size, sample.payload_size);
     cr_expect_eq(t.payload_crc, sample.payload_crc);
     cr_expect_eq(t.entry_count, sample.entry_count);
+    cr_expect_eq(t.image_offset, sample.image_offset);
+    cr_expect_eq(t.image_size, sample.image_size);
+    cr_expect_eq(t.image_crc, sample.image_crc);
+    cr_expect_eq(t.guard_count, sample.guard_count);
+    for (int i = 0; i < BL_GUARD_MAX; i++) {
+        cr_expect_eq(t.guard[i].offset, sample.guard[i].offset, "guard %d", i);
+        cr_expect_eq(t.guard[i].size, sample.guard[i].size, "guard %d", i);
+        cr_expect_eq(t.guard[i].crc, sample.guard[i].crc, "guard %d", i);
+    }
 }
 
 Test(trailer, round_trips_zero_and_all_ones_fields)
@@ -169,10 +184,18 @@ Test(trailer, encodes_the_documented_little_endian_layout)
     cr_expect_eq(get_le(raw + 24, 8), 0xfedcba9876543210ull);
     cr_expect_eq(get_le(raw + 32, 4), 0xdeadbeefu);
     cr_expect_eq(get_le(raw + 36, 4), 0x01020304u);
-    for (int i = 40; i < 60; i++)
-        cr_expect_eq(raw[i], 0, "reserved byte %d is zero", i);
-    cr_expect_eq(get_le(raw + 60, 4), (uint32_t)crc32(0, raw, 60),
-                 "trailer_crc is zlib's CRC-32 of bytes 0..59");
+    cr_expect_eq(get_le(raw + 40, 8), 0x1122334455667788ull);
+    cr_expect_eq(get_le(raw + 48, 8), 0x8877665544332211ull);
+    cr_expect_eq(get_le(raw + 56, 4), 0xcafef00du);
+    cr_expect_eq(get_le(raw + 60, 4), 2);
+    cr_expect_eq(get_le(raw + 64, 8), 0x0102030405060708ull, "guard 0 offset");
+    cr_expect_eq(get_le(raw + 72, 4), 0x11223344u, "guard 0 size");
+    cr_expect_eq(get_le(raw + 76, 4), 0x55667788u, "guard 0 crc");
+    cr_expect_eq(get_le(raw + 80, 8), 9, "guard 1 offset");
+    for (int i = 96; i < 196; i++)
+        cr_expect_eq(raw[i], 0, "unused guard or reserved byte %d is zero", i);
+    cr_expect_eq(get_le(raw + 196, 4), bl_checksum(raw, 196),
+                 "trailer_crc is the payload checksum of bytes 0..195");
 }
 
 Test(trailer, rejects_wrong_magic)
@@ -182,9 +205,9 @@ Test(trailer, rejects_wrong_magic)
     bl_trailer_encode(&sample, raw);
     memcpy(raw, "\177CRYOTRX", 8);
     /* Fix the CRC so only the magic is wrong. */
-    uint32_t crc = (uint32_t)crc32(0, raw, 60);
+    uint32_t crc = bl_checksum(raw, 196);
     for (int i = 0; i < 4; i++)
-        raw[60 + i] = (unsigned char)(crc >> (8 * i));
+        raw[196 + i] = (unsigned char)(crc >> (8 * i));
     cr_expect_eq(bl_trailer_decode(raw, &t), BL_ERR_NO_TRAILER);
 }
 
@@ -195,7 +218,7 @@ Test(trailer, rejects_all_zero_bytes_as_no_trailer)
     cr_expect_eq(bl_trailer_decode(raw, &t), BL_ERR_NO_TRAILER);
 }
 
-Test(trailer, rejects_a_flipped_bit_in_any_of_its_64_bytes)
+Test(trailer, rejects_a_flipped_bit_in_any_of_its_bytes)
 {
     unsigned char good[BL_TRAILER_SIZE];
     bl_trailer_encode(&sample, good);
@@ -248,7 +271,7 @@ Test(trailer, accepts_a_well_formed_file)
     struct bl_payload p;
     int e = -1;
     memset(&p, 0, sizeof p);
-    cr_assert_eq(bl_payload_open_fd(fd, &p, &e), BL_OK);
+    cr_assert_eq(bl_payload_open_fd(fd, &p, &e, BL_OPEN_CHECK_IMAGE | BL_OPEN_CHECK_PAYLOAD), BL_OK);
     cr_expect_eq(e, 0);
     cr_expect_eq(p.fd, fd, "the payload keeps the descriptor it was opened on");
     cr_expect_eq(p.file_size, (uint64_t)im.len);
@@ -448,11 +471,101 @@ Test(trailer, rejects_a_trailer_whose_offsets_do_not_add_up)
     free(im.bytes);
 }
 
+Test(trailer, rejects_a_flipped_byte_in_the_image)
+{
+    struct image im = make_image(ELF_LEN, PAYLOAD_LEN);
+    const size_t at[] = {0, 1, ELF_LEN / 2, ELF_LEN - 1};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        im.bytes[at[i]] ^= 0x04;
+        cr_expect_eq(open_image(&im), BL_ERR_IMAGE_CRC, "image byte %zu flipped", at[i]);
+        im.bytes[at[i]] ^= 0x04;
+    }
+    cr_expect_eq(open_image(&im), BL_OK);
+    free(im.bytes);
+}
+
+Test(trailer, checks_checksums_only_when_asked)
+{
+    struct image im = make_image(ELF_LEN, PAYLOAD_LEN);
+    im.bytes[3] ^= 1;
+    im.bytes[ELF_LEN + 3] ^= 1;
+    int fd = temp_file(im.bytes, im.len);
+    struct bl_payload p;
+    int e = 0;
+    cr_expect_eq(bl_payload_open_fd(fd, &p, &e, 0), BL_OK, "sizes alone are fine");
+    cr_expect_eq(bl_payload_open_fd(fd, &p, &e, BL_OPEN_CHECK_PAYLOAD), BL_ERR_PAYLOAD_CRC);
+    cr_expect_eq(bl_payload_open_fd(fd, &p, &e, BL_OPEN_CHECK_IMAGE), BL_ERR_IMAGE_CRC);
+    close(fd);
+    free(im.bytes);
+}
+
+Test(trailer, rejects_an_image_that_does_not_end_where_the_payload_starts)
+{
+    struct image im = make_image(ELF_LEN, PAYLOAD_LEN);
+    const struct bl_trailer good = im.t;
+    const struct {
+        uint64_t off, size;
+    } cases[] = {
+        {0, ELF_LEN - 1}, {0, ELF_LEN + 1}, {1, ELF_LEN}, {ELF_LEN + 1, 0}, {UINT64_MAX, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        im.t = good;
+        im.t.image_offset = cases[i].off;
+        im.t.image_size = cases[i].size;
+        reencode(&im);
+        cr_expect_eq(open_image(&im), BL_ERR_SIZE, "image at %llu, %llu bytes",
+                     (unsigned long long)cases[i].off, (unsigned long long)cases[i].size);
+    }
+    im.t = good;
+    im.t.image_offset = 100;
+    im.t.image_size = ELF_LEN - 100;
+    im.t.image_crc = bl_checksum(im.bytes + 100, ELF_LEN - 100);
+    reencode(&im);
+    cr_expect_eq(open_image(&im), BL_OK, "an image after a first stage is fine");
+    free(im.bytes);
+}
+
+Test(trailer, rejects_guard_ranges_outside_the_image)
+{
+    struct image im = make_image(ELF_LEN, PAYLOAD_LEN);
+    const struct bl_trailer good = im.t;
+    const struct bl_guard bad[] = {
+        {0, ELF_LEN + 1, 0}, {ELF_LEN, 1, 0}, {ELF_LEN + 1, 0, 0}, {UINT64_MAX, 2, 0},
+        {1, UINT32_MAX, 0},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        im.t = good;
+        im.t.guard_count = 2;
+        im.t.guard[0] = (struct bl_guard){0, 10, 0};
+        im.t.guard[1] = bad[i];
+        reencode(&im);
+        cr_expect_eq(open_image(&im), BL_ERR_SIZE, "guard %zu", i);
+    }
+    im.t = good;
+    im.t.guard_count = 1;
+    im.t.guard[0] = (struct bl_guard){0, ELF_LEN, 0};
+    reencode(&im);
+    cr_expect_eq(open_image(&im), BL_OK, "a guard of the whole image is fine");
+    free(im.bytes);
+}
+
+Test(trailer, rejects_more_guard_ranges_than_the_format_has)
+{
+    unsigned char raw[BL_TRAILER_SIZE];
+    struct bl_trailer t = sample;
+    bl_trailer_encode(&t, raw);
+    raw[60] = BL_GUARD_MAX + 1;
+    uint32_t crc = bl_checksum(raw, 196);
+    for (int i = 0; i < 4; i++)
+        raw[196 + i] = (unsigned char)(crc >> (8 * i));
+    cr_expect_eq(bl_trailer_decode(raw, &t), BL_ERR_VERSION);
+}
+
 Test(trailer, reports_io_errors_with_errno)
 {
     struct bl_payload p;
     int e = 0;
-    cr_expect_eq(bl_payload_open_fd(-1, &p, &e), BL_ERR_IO);
+    cr_expect_eq(bl_payload_open_fd(-1, &p, &e, 0), BL_ERR_IO);
     cr_expect_eq(e, EBADF);
 }
 
@@ -462,7 +575,7 @@ Test(trailer, reports_a_directory_as_an_io_error_with_errno)
     cr_assert_geq(fd, 0);
     struct bl_payload p;
     int e = 0;
-    enum bl_err err = bl_payload_open_fd(fd, &p, &e);
+    enum bl_err err = bl_payload_open_fd(fd, &p, &e, 0);
     /* A directory's st_size may be under 64 (tmpfs): then it has no trailer. */
     if (err == BL_ERR_IO)
         cr_expect_eq(e, EISDIR);
@@ -475,8 +588,8 @@ Test(trailer, reports_a_directory_as_an_io_error_with_errno)
 
 Test(trailer, gives_a_distinct_message_for_every_error)
 {
-    const char *seen[BL_ERR_NOMEM + 1];
-    for (int i = BL_OK; i <= BL_ERR_NOMEM; i++) {
+    const char *seen[BL_ERR_IMAGE + 1];
+    for (int i = BL_OK; i <= BL_ERR_IMAGE; i++) {
         const char *m = bl_strerror((enum bl_err)i);
         cr_assert_not_null(m, "error %d", i);
         cr_expect_gt(strlen(m), 0, "error %d has an empty message", i);
@@ -489,7 +602,7 @@ Test(trailer, gives_a_distinct_message_for_every_error)
 
 Test(trailer, names_an_unknown_error_as_unknown)
 {
-    const char *m = bl_strerror((enum bl_err)(BL_ERR_NOMEM + 1));
+    const char *m = bl_strerror((enum bl_err)(BL_ERR_IMAGE + 1));
     cr_assert_not_null(m);
     cr_expect_gt(strlen(m), 0);
 }

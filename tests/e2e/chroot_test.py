@@ -47,19 +47,34 @@ DEVICES = {"null": (1, 3), "urandom": (1, 9)}
 # Also run these with the whole root read-only: a stdlib-only program,
 # extension modules included, writes no file.
 READ_ONLY_PROGRAMS = ["hello", "pkg_app", "native_stdlib", "tp_numpy"]
+# Also run in a root without /proc (a sandbox that does not mount it): the
+# program finds its own file by the name it was started by (AT_EXECFN).
+NO_PROC_PROGRAMS = ["hello", "stdin_echo", "pkg_app", "native_stdlib", "tp_yaml"]
 
 
 class ChrootError(Exception):
     pass
 
 
-def ldd_libraries(exe):
-    """[(soname, path or None)] from ldd; path None for the vDSO."""
-    r = subprocess.run(["ldd", exe], capture_output=True, text=True, env=L.clean_env())
+def program_image(cryo, exe):
+    """The ELF image inside `exe`, extracted with `cryo inspect --image`: ldd
+    and readelf read an executable's own headers, which in a cryo program
+    are its one-page first stage's (a static executable)."""
+    out = exe + ".image"
+    r = subprocess.run([cryo, "inspect", exe, "--image", out], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise ChrootError(f"cryo inspect --image {exe} failed: {r.stderr.strip()}")
+    return out
+
+
+def ldd_libraries(image):
+    """[(soname, path or None)] from ldd on a program's image
+    (program_image); path None for the vDSO."""
+    r = subprocess.run(["ldd", image], capture_output=True, text=True, env=L.clean_env())
     if r.returncode != 0:
         if "not a dynamic executable" in r.stdout + r.stderr:
             return []
-        raise ChrootError(f"ldd {exe} failed: {r.stderr.strip()}")
+        raise ChrootError(f"ldd {image} failed: {r.stderr.strip()}")
     libs = []
     for line in r.stdout.splitlines():
         if not line.strip():
@@ -106,9 +121,10 @@ class Chroot:
     """A root directory with only what a frozen program may rely on; a
     context manager that always unmounts and removes it."""
 
-    def __init__(self, parent, libs, interpreter, read_only=False):
+    def __init__(self, parent, libs, interpreter, read_only=False, proc=True):
         self.root = tempfile.mkdtemp(prefix="root-", dir=parent)
         self.read_only = read_only
+        self.proc = proc
         os.chmod(self.root, 0o755)
         self.mounts = []
         self.libs = libs
@@ -147,7 +163,8 @@ class Chroot:
                 self._mount(["--bind", f"/dev/{name}", node], node)
         proc = os.path.join(self.root, "proc")
         os.makedirs(proc)
-        self._mount(["-t", "proc", "proc", proc], proc)
+        if self.proc:
+            self._mount(["-t", "proc", "proc", proc], proc)
 
     def make_read_only(self):
         """Bind the root onto itself read-only (a frozen program needs no
@@ -206,17 +223,19 @@ def mounts_under(path):
     return [p for p in points if p == path or p.startswith(path.rstrip("/") + "/")]
 
 
-def test_program(prog, cryo, python, session, src, read_only=False):
-    work = os.path.join(session, prog.name + ("-ro" if read_only else ""))
+def test_program(prog, cryo, python, session, src, mode=""):
+    read_only = mode == "ro"
+    work = os.path.join(session, prog.name + ("-" + mode if mode else ""))
     os.makedirs(work)
     script = os.path.join(src, os.path.basename(prog.path))
     exe = os.path.join(work, prog.name)
     build = L.freeze(cryo, script, exe, extra_args=prog.cryo_args, cwd=os.path.dirname(script))
     if build.returncode != 0:
         return [f"cryo build failed:\n{L.indent(L.text(build.stderr))}"], None
-    libs = ldd_libraries(exe)
+    image = program_image(cryo, exe)
+    libs = ldd_libraries(image)
     check_only_glibc(libs)
-    interp = elf_interpreter(exe)
+    interp = elf_interpreter(image)
     # The root has no locale data (/usr/lib/locale): LC_ALL=C.UTF-8 would
     # fall back to "C" inside and not outside.  Both runs use "C", which
     # glibc always has and where python3.11 turns on its UTF-8 mode.
@@ -224,7 +243,7 @@ def test_program(prog, cryo, python, session, src, read_only=False):
     cwd = os.path.join(work, "cwd")
     os.makedirs(cwd)
     ref = L.run([python, script, *prog.args], stdin=prog.stdin, env=env, cwd=cwd, timeout=prog.timeout)
-    with Chroot(work, libs, interp) as ch:
+    with Chroot(work, libs, interp, proc=mode != "noproc") as ch:
         shutil.copy2(exe, os.path.join(ch.root, prog.name))
         files = ch.listing()
         if read_only:
@@ -246,7 +265,8 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work dir (chroots are always removed)")
     opts = ap.parse_args()
     names = opts.programs or DEFAULT_PROGRAMS
-    cases = [(n, False) for n in names] + [(n, True) for n in names if n in READ_ONLY_PROGRAMS]
+    cases = ([(n, "") for n in names] + [(n, "ro") for n in names if n in READ_ONLY_PROGRAMS]
+             + [(n, "noproc") for n in names if n in NO_PROC_PROGRAMS])
     if os.geteuid() != 0:
         for n in names:
             print(f"FAIL {n}: chroot_test.py must run as root (chroot, mknod, mount -t proc); "
@@ -269,14 +289,14 @@ def main():
     passed = failed = 0
     t0 = time.monotonic()
     try:
-        for n, read_only in cases:
+        for n, mode in cases:
             prog = by_name.get(n)
-            if read_only:
-                n += " (read-only root)"
+            if mode:
+                n += {"ro": " (read-only root)", "noproc": " (no /proc)"}[mode]
             try:
                 if prog is None:
                     raise ChrootError(f"no program {n!r} in {L.PROGRAMS_DIR}")
-                problems, summary = test_program(prog, cryo, opts.python, session, src, read_only)
+                problems, summary = test_program(prog, cryo, opts.python, session, src, mode)
             except ChrootError as e:
                 problems, summary = [str(e)], None
             except Exception as e:

@@ -31,10 +31,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cryo_format as F  # noqa: E402
 import e2e_lib as L  # noqa: E402
 
 NOBODY_UID = 65534
@@ -242,7 +242,7 @@ def case_c_compiler_fails(ctx):
 SLOW_LINKER = """#!/bin/sh
 # A C compiler that, when asked to link cryo's output, says so and waits.
 case "$*" in
-*.cryo-tmp-*) echo $$ > "$E2E_MARKER"; exec sleep 60 ;;
+*--whole-archive*) echo $$ > "$E2E_MARKER"; exec sleep 60 ;;
 esac
 exec cc "$@"
 """
@@ -843,51 +843,55 @@ def case_frozen_program_facts(ctx):
 
 # --- damaged executables -----------------------------------------------------
 
-def trailer_fields(data):
-    t = data[-64:]
-    return int.from_bytes(t[16:24], "little"), int.from_bytes(t[24:32], "little")
-
-
-def resign_trailer(trailer):
-    """A trailer whose CRC matches its (altered) fields: a lying trailer."""
-    t = bytearray(trailer)
-    t[60:64] = zlib.crc32(bytes(t[:60])).to_bytes(4, "little")
-    return bytes(t)
-
-
 def damage_variants(good, other):
     """name -> damaged bytes.  `other` is a second, different build."""
-    po, ps = trailer_fields(good)
-    assert po + ps + 64 == len(good), "the trailer layout is not what the test expects"
+    t = F.read_trailer(good)
+    po, ps = t["payload_offset"], t["payload_size"]
+    io, isz = t["image_offset"], t["image_size"]
+    assert io == F.STAGE_SIZE and io + isz == po and po + ps + F.TRAILER_SIZE == len(good), \
+        "the file layout is not what the test expects"
     flip = lambda data, i: data[:i] + bytes([data[i] ^ 0x5A]) + data[i + 1:]  # noqa: E731
+    end = len(good) - F.TRAILER_SIZE
     v = {
         "truncated_by_1_byte": good[:-1],
-        # Cut at the payload's first byte: the ELF image is whole, the whole
-        # payload and trailer are gone.  (A cut inside the ELF image itself
-        # is refused by the kernel before any of cryo's code runs: see the
-        # README, "When the executable is damaged".)
         "truncated_at_payload_start": good[:po],
         "truncated_inside_payload": good[:po + ps // 2],
+        # Cuts inside the ELF image: the kernel would kill the process while
+        # mapping it (execve fails past its point of no return); the first
+        # stage refuses them first.
+        "truncated_inside_image": good[:io + isz // 2],
+        "truncated_inside_the_image_headers": good[:io + 100],
+        "truncated_right_after_the_first_stage": good[:io],
+        "truncated_in_the_image_data_segment": good[:po - 4096],
+        "image_elf_magic_flipped": flip(good, io + 1),
+        "image_middle_byte_flipped": flip(good, io + isz // 2),
+        "image_last_byte_flipped": flip(good, po - 1),
+        "image_guard_range_byte_flipped": flip(good, io + t["guards"][-1][0] + 5),
+        "first_stage_padding_flipped": flip(good, io - 1),
         "payload_first_byte_flipped": flip(good, po),
         "payload_middle_byte_flipped": flip(good, po + ps // 2),
         "payload_last_byte_flipped": flip(good, po + ps - 1),
-        "trailer_magic_byte_flipped": flip(good, len(good) - 64),
-        "trailer_offset_byte_flipped": flip(good, len(good) - 64 + 16),
+        "trailer_magic_byte_flipped": flip(good, end),
+        "trailer_offset_byte_flipped": flip(good, end + 16),
+        "trailer_image_crc_byte_flipped": flip(good, end + 56),
         "trailer_crc_byte_flipped": flip(good, len(good) - 1),
         "10_bytes_appended": good + b"\0" * 10,
         "10_bytes_of_junk_appended": good + b"0123456789",
-        "trailer_removed": good[:-64],
+        "trailer_removed": good[:end],
     }
-    # A trailer with a valid CRC whose size field lies.
-    t = bytearray(good[-64:])
-    t[24:32] = (ps - 1).to_bytes(8, "little")
-    v["trailer_resigned_with_wrong_size"] = good[:-64] + resign_trailer(t)
+    # A trailer with a valid checksum whose size field lies.
+    v["trailer_resigned_with_wrong_size"] = good[:end] + F.write_trailer({**t, "payload_size": ps - 1})
+    # A trailer with a valid checksum that vouches for a flipped image byte's
+    # guard range but not for the image: the whole-image check catches it.
+    bad = flip(good, io + isz // 3)
+    v["image_flipped_under_a_resigned_trailer"] = bad[:end] + F.write_trailer(t)
     # The ELF of one build with the payload of another, the trailer
     # consistent with the file: only the build identity can tell.
-    opo, ops = trailer_fields(other)
-    t = bytearray(other[-64:])
-    t[16:24] = po.to_bytes(8, "little")
-    v["payload_from_another_build"] = good[:po] + other[opo:opo + ops] + resign_trailer(t)
+    o = F.read_trailer(other)
+    opo, ops = o["payload_offset"], o["payload_size"]
+    mixed = {**t, "payload_size": ops, "payload_crc": o["payload_crc"],
+             "entry_count": o["entry_count"]}
+    v["payload_from_another_build"] = good[:po] + other[opo:opo + ops] + F.write_trailer(mixed)
     return v
 
 
@@ -939,10 +943,16 @@ def case_undamaged_copy_runs(ctx):
 
 
 DAMAGES = ["truncated_by_1_byte", "truncated_at_payload_start", "truncated_inside_payload",
+           "truncated_inside_image", "truncated_inside_the_image_headers",
+           "truncated_right_after_the_first_stage", "truncated_in_the_image_data_segment",
+           "image_elf_magic_flipped", "image_middle_byte_flipped", "image_last_byte_flipped",
+           "image_guard_range_byte_flipped", "first_stage_padding_flipped",
            "payload_first_byte_flipped", "payload_middle_byte_flipped", "payload_last_byte_flipped",
-           "trailer_magic_byte_flipped", "trailer_offset_byte_flipped", "trailer_crc_byte_flipped",
+           "trailer_magic_byte_flipped", "trailer_offset_byte_flipped",
+           "trailer_image_crc_byte_flipped", "trailer_crc_byte_flipped",
            "10_bytes_appended", "10_bytes_of_junk_appended", "trailer_removed",
-           "trailer_resigned_with_wrong_size", "payload_from_another_build"]
+           "trailer_resigned_with_wrong_size", "image_flipped_under_a_resigned_trailer",
+           "payload_from_another_build"]
 
 
 def all_cases():

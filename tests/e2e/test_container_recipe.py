@@ -40,7 +40,8 @@ def main():
             i = L.run([cryo, "inspect", exe], env=L.clean_env())
             if i.returncode != 0 or b"built by cryo" not in i.stdout:
                 problems.append("cryo inspect failed: " + L.text(i.stderr))
-            libs = C.ldd_libraries(exe)
+            image = C.program_image(cryo, exe)
+            libs = C.ldd_libraries(image)
             try:
                 C.check_only_glibc(libs)
             except C.ChrootError as e:
@@ -48,7 +49,7 @@ def main():
             env = L.clean_env({"LC_ALL": "C"})
             args = ["one", "two"]
             ref = L.run([L.REFERENCE_PYTHON, APP, *args], env=env, cwd=work)
-            with C.Chroot(work, libs, C.elf_interpreter(exe)) as ch:
+            with C.Chroot(work, libs, C.elf_interpreter(image)) as ch:
                 shutil.copy2(exe, os.path.join(ch.root, "app"))
                 ch.make_read_only()
                 got = L.run(["chroot", ch.root, "/app", *args], env=env)

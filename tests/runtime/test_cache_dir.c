@@ -90,7 +90,7 @@ Test(cache_dir, makes_both_levels_of_a_cache_and_refuses_a_loose_one)
 {
     char out[4096];
     const char *why = NULL;
-    cr_assert_eq(rt_try_cache_dir(dir, "cryo", out, sizeof out, &why), 0, "%s", why);
+    cr_assert_eq(rt_try_cache_dir(dir, "cryo", "native", 1, out, sizeof out, &why), 0, "%s", why);
     char *want = at("cryo/native");
     cr_expect_str_eq(out, want);
     struct stat st;
@@ -98,7 +98,7 @@ Test(cache_dir, makes_both_levels_of_a_cache_and_refuses_a_loose_one)
     cr_expect(S_ISDIR(st.st_mode));
     char *cryo = at("cryo");
     cr_assert_eq(chmod(cryo, 0777), 0);
-    cr_expect_eq(rt_try_cache_dir(dir, "cryo", out, sizeof out, &why), -1);
+    cr_expect_eq(rt_try_cache_dir(dir, "cryo", "native", 1, out, sizeof out, &why), -1);
     free(cryo);
     free(want);
 }
