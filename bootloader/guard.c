@@ -98,31 +98,17 @@ BL_GUARD static int verdict_paths(char *path, size_t cap, char *text, size_t tca
 
 BL_GUARD static int verdict_known(void)
 {
-    char path[PATH_MAX], want[160], got[160];
-    if (verdict_paths(path, sizeof path, want, sizeof want) != 0)
-        return 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, got, sizeof got - 1);
-    close(fd);
-    return n > 0 && (got[n] = '\0', strcmp(got, want) == 0);
+    char path[PATH_MAX], want[160];
+    return verdict_paths(path, sizeof path, want, sizeof want) == 0
+           && rt_text_file_is(path, want);
 }
 
+/* Not fsynced: a stamp lost in a crash costs one more check, nothing else. */
 BL_GUARD static void verdict_remember(void)
 {
-    char path[PATH_MAX], text[160], tmp[PATH_MAX + 16];
-    if (verdict_paths(path, sizeof path, text, sizeof text) != 0
-        || snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
-        return;
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return;
-    size_t len = strlen(text);
-    int ok = write(fd, text, len) == (ssize_t)len;
-    close(fd);
-    if (!ok || rename(tmp, path) != 0)
-        unlink(tmp);
+    char path[PATH_MAX], text[160];
+    if (verdict_paths(path, sizeof path, text, sizeof text) == 0)
+        rt_write_text_atomic(path, text, 0);
 }
 
 static const int guarded[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS};

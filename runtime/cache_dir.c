@@ -111,15 +111,10 @@ static void stamp_text(const struct stat *st, char *buf, size_t cap)
              (long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec, (long long)st->st_size);
 }
 
-int rt_stamp_matches(const char *path, const char *stamp_path, uint64_t size)
+BL_GUARD int rt_text_file_is(const char *path, const char *want)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()
-        || (uint64_t)st.st_size != size || (st.st_mode & 0222))
-        return 0;
-    char want[128], got[128] = "";
-    stamp_text(&st, want, sizeof want);
-    int fd = open(stamp_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    char got[256];
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return 0;
     ssize_t n = read(fd, got, sizeof got - 1);
@@ -127,24 +122,41 @@ int rt_stamp_matches(const char *path, const char *stamp_path, uint64_t size)
     return n > 0 && (got[n] = '\0', strcmp(got, want) == 0);
 }
 
-int rt_write_stamp(const char *path, const char *stamp_path)
+BL_GUARD int rt_write_text_atomic(const char *path, const char *text, int sync)
 {
-    struct stat st;
-    char text[128], tmp[PATH_MAX];
-    if (lstat(path, &st) != 0
-        || snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", stamp_path) >= (int)sizeof tmp)
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
         return -1;
-    stamp_text(&st, text, sizeof text);
     int fd = mkstemp(tmp);
     if (fd < 0)
         return -1;
     size_t len = strlen(text);
-    int ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+    int ok = write(fd, text, len) == (ssize_t)len && (!sync || fsync(fd) == 0);
     close(fd);
-    if (!ok || rename(tmp, stamp_path) != 0) {
+    if (!ok || rename(tmp, path) != 0) {
         unlink(tmp);
         return -1;
     }
     return 0;
 }
 
+int rt_stamp_matches(const char *path, const char *stamp_path, uint64_t size)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()
+        || (uint64_t)st.st_size != size || (st.st_mode & 0222))
+        return 0;
+    char want[128];
+    stamp_text(&st, want, sizeof want);
+    return rt_text_file_is(stamp_path, want);
+}
+
+int rt_write_stamp(const char *path, const char *stamp_path)
+{
+    struct stat st;
+    char text[128];
+    if (lstat(path, &st) != 0)
+        return -1;
+    stamp_text(&st, text, sizeof text);
+    return rt_write_text_atomic(stamp_path, text, 1);
+}

@@ -32,4 +32,13 @@ int rt_stamp_matches(const char *path, const char *stamp_path, uint64_t size);
  * 0 or -1. */
 int rt_write_stamp(const char *path, const char *stamp_path);
 
+/* Whether the file at `path` (not a symbolic link) holds exactly `want`
+ * (under 256 bytes). */
+int rt_text_file_is(const char *path, const char *want);
+
+/* Write `text` to `path` through a temporary file and a rename (fsynced
+ * first if `sync`): readers see the old file or the new, never a part.
+ * 0 or -1. */
+int rt_write_text_atomic(const char *path, const char *text, int sync);
+
 #endif
