@@ -133,7 +133,6 @@ int fz_toolchain_find(struct fz_toolchain *tc)
      * sections; absent, programs link in the default order. */
     if (!fz_is_file(tc->startup_order)) {
         free(tc->startup_order);
-    free(tc->stage);
         tc->startup_order = NULL;
     }
     free(probe);
