@@ -40,6 +40,9 @@
 #   python3-numpy python3-cryptography
 #                         third-party distributions the end-to-end tests
 #                         freeze (tests/e2e/programs/tp_*.py)
+#   clang-14 libclang-rt-14-dev
+#                         libFuzzer and the sanitizers' runtimes: the fuzz
+#                         harnesses (tests/fuzz)
 #   python3-jsonschema    validates the SBOM against CycloneDX's schema
 #                         (tests/e2e/test_cli_errors.py, tests/sbom_schema/)
 set -euo pipefail
@@ -49,7 +52,7 @@ packages=(gcc libc6-dev meson ninja-build pkg-config python3.11 libpython3.11-de
           libssl-dev libsqlite3-dev libffi-dev liblzma-dev libbz2-dev uuid-dev
           libncurses-dev libcrypt-dev lld libelf-dev python3-yaml
           python3-pygments python3-jinja2 python3-markupsafe python3-rich
-          python3-numpy python3-cryptography python3-jsonschema)
+          python3-numpy python3-cryptography python3-jsonschema clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' \
