@@ -21,6 +21,10 @@ const char *bl_strerror(enum bl_err err); /* bl_err_text, for callers outside */
  * which the freezer makes a guard range: the first stage checks it before
  * any of it runs (payload_format.h). */
 #define BL_GUARD __attribute__((section("cryo_guard")))
+/* And the constants the refusal is written with, in a section of their own
+ * that is a guard range too: a flip there would garble the one line that
+ * says the file is damaged. */
+#define BL_GUARD_RO __attribute__((section("cryo_guard_ro")))
 
 /* An open, verified payload.  `fd` stays open for the life of the process
  * (the runtime reads modules from it lazily); owned by whoever opened it. */
@@ -40,16 +44,12 @@ struct bl_payload {
 enum bl_err bl_payload_open_fd(int fd, struct bl_payload *p, int *errno_out, int checks);
 
 /* guard.c: the start-up checks of a frozen program.  A constructor opens
- * the executable, checks its trailer and starts the image's verification
- * on a second thread (CRYO_VERIFY chooses, see guard.c); until the verdict
- * is in, a fault, an abort or an exit waits for it, so that a damaged image
- * is reported as damaged, never as a signal.  bl_guard_payload gives main()
- * the open payload; bl_verify_wait blocks until the image is known good
- * (it never returns for a damaged one: the process exits with status
- * BL_EXIT_DAMAGED and the one-line message). */
+ * the executable, checks its trailer and, unless a stamp says it was done
+ * before, the whole image (CRYO_VERIFY chooses, see guard.c); a damaged
+ * file never reaches main().  bl_guard_payload gives main() the open
+ * payload. */
 #define BL_EXIT_DAMAGED 127
 const struct bl_payload *bl_guard_payload(void);
-void bl_verify_wait(void);
 /* The path the executable was opened by (for messages and sys.executable):
  * /proc/self/exe's target, or AT_EXECFN where /proc is not mounted. */
 const char *bl_exe_path(void);

@@ -33,26 +33,32 @@ enum bl_err {
     BL_ERR_IMAGE,         /* the ELF image's headers are not what cryo writes */
 };
 
+/* The sentences, in one list that both bl_err_text and the guarded copy
+ * of the bootloader (guard.c) are made from. */
+#define BL_ERR_TEXTS(X)                                                                      \
+    X(BL_OK, "no error")                                                                     \
+    X(BL_ERR_IO, "cannot read the file")                                                     \
+    X(BL_ERR_NO_TRAILER, "it has no cryo trailer (not built by cryo, or truncated)")         \
+    X(BL_ERR_VERSION,                                                                        \
+      "its payload format is not one this program reads (built by another cryo version?)")  \
+    X(BL_ERR_TRAILER_CRC, "its trailer is damaged (checksum mismatch)")                      \
+    X(BL_ERR_SIZE, "its size does not match its trailer (truncated, or bytes were added)")   \
+    X(BL_ERR_PAYLOAD_CRC, "its payload is damaged (checksum mismatch)")                      \
+    X(BL_ERR_MISMATCH, "its payload belongs to a different build of the program")            \
+    X(BL_ERR_ENTRY, "a payload member is damaged")                                           \
+    X(BL_ERR_ENTRY_CRC, "a payload member is damaged (checksum mismatch)")                   \
+    X(BL_ERR_NOMEM, "out of memory")                                                         \
+    X(BL_ERR_IMAGE_CRC, "its program image is damaged (checksum mismatch)")                  \
+    X(BL_ERR_IMAGE, "its program image is damaged (malformed ELF headers)")
+
 static inline const char *bl_err_text(enum bl_err err)
 {
     switch (err) {
-    case BL_OK: return "no error";
-    case BL_ERR_IO: return "cannot read the file";
-    case BL_ERR_NO_TRAILER:
-        return "it has no cryo trailer (not built by cryo, or truncated)";
-    case BL_ERR_VERSION:
-        return "its payload format is not one this program reads (built by another cryo version?)";
-    case BL_ERR_TRAILER_CRC: return "its trailer is damaged (checksum mismatch)";
-    case BL_ERR_SIZE:
-        return "its size does not match its trailer (truncated, or bytes were added)";
-    case BL_ERR_PAYLOAD_CRC: return "its payload is damaged (checksum mismatch)";
-    case BL_ERR_MISMATCH:
-        return "its payload belongs to a different build of the program";
-    case BL_ERR_ENTRY: return "a payload member is damaged";
-    case BL_ERR_ENTRY_CRC: return "a payload member is damaged (checksum mismatch)";
-    case BL_ERR_NOMEM: return "out of memory";
-    case BL_ERR_IMAGE_CRC: return "its program image is damaged (checksum mismatch)";
-    case BL_ERR_IMAGE: return "its program image is damaged (malformed ELF headers)";
+#define BL_ERR_CASE(e, text)                                                                 \
+    case e:                                                                                  \
+        return text;
+        BL_ERR_TEXTS(BL_ERR_CASE)
+#undef BL_ERR_CASE
     }
     return "unknown error";
 }

@@ -88,7 +88,8 @@ static int64_t offset_of(Elf *elf, size_t nph, uint64_t va)
  *   .dynamic, .got, .got.plt);
  *   .got, .got.plt, .init_array, .preinit_array wherever they are;
  *   the PLT (every call into libc goes through it), .init, the 64 bytes at
- *   the entry point (_start), and the bootloader's "cryo_guard" section.
+ *   the entry point (_start), and the bootloader's "cryo_guard" section
+ *   and "cryo_guard_ro", the constants of its refusal.
  * Neighbours closer than a page are merged. */
 int fz_image_guards(const char *image_path, struct bl_trailer *t)
 {
@@ -129,7 +130,8 @@ int fz_image_guards(const char *image_path, struct bl_trailer *t)
             head = sh.sh_offset + sh.sh_size;
         if (strcmp(name, "cryo_guard") == 0)
             have_guard = 1;
-        if (strcmp(name, "cryo_guard") == 0 || strcmp(name, ".plt") == 0
+        if (strcmp(name, "cryo_guard") == 0 || strcmp(name, "cryo_guard_ro") == 0
+            || strcmp(name, ".plt") == 0
             || strcmp(name, ".plt.got") == 0 || strcmp(name, ".plt.sec") == 0
             || strcmp(name, ".init") == 0 || strcmp(name, ".got") == 0
             || strcmp(name, ".got.plt") == 0 || strcmp(name, ".init_array") == 0

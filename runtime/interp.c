@@ -273,9 +273,6 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
         Py_FatalError("cannot finish the frozen program's start-up");
     }
 
-    /* The program's first line runs only once its image is known good
-     * (bootloader/guard.c); the interpreter's start-up overlapped the check. */
-    bl_verify_wait();
     int interrupted = 0;
     int status = run_main(argc, argv, &interrupted);
     if (Py_FinalizeEx() < 0)
