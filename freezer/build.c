@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,35 +27,14 @@
  * except the output being assembled, tmp_out. */
 static char tmp_out[PATH_MAX], tmp_dir[PATH_MAX];
 
-/* Remove tmp_dir and the files in it, with system calls only: this runs
- * from a signal handler too, where opendir() and malloc() are unsafe. */
+/* Remove tmp_out, and tmp_dir with the files in it: runs from a signal
+ * handler too (fz_remove_flat_dir uses system calls only). */
 static void remove_temporaries(void)
 {
     if (tmp_out[0])
         unlink(tmp_out);
-    if (!tmp_dir[0])
-        return;
-    int dfd = open(tmp_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        char buf[4096];
-        long n;
-        while ((n = syscall(SYS_getdents64, dfd, buf, sizeof buf)) > 0) {
-            for (long off = 0; off < n;) {
-                struct linux_dirent64 {
-                    uint64_t d_ino;
-                    int64_t d_off;
-                    unsigned short d_reclen;
-                    unsigned char d_type;
-                    char d_name[];
-                } *d = (void *)(buf + off);
-                if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
-                    unlinkat(dfd, d->d_name, 0);
-                off += d->d_reclen;
-            }
-        }
-        close(dfd);
-    }
-    rmdir(tmp_dir);
+    if (tmp_dir[0])
+        fz_remove_flat_dir(tmp_dir);
 }
 
 static void on_signal(int sig)
@@ -180,7 +158,13 @@ int fz_build(const struct fz_build_options *opt)
     have_tc = 1;
 
     const char *tmp = getenv("TMPDIR");
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/cryo-build-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    const char *tmp_base = tmp && *tmp ? tmp : "/tmp";
+    /* What builds killed by SIGKILL left (no handler runs then): each
+     * temporary names the process that made it, and goes once that process
+     * is gone. */
+    fz_sweep_stale(tmp_base, FZ_TMP_DIR_MARK);
+    snprintf(tmp_dir, sizeof tmp_dir, "%s/" FZ_TMP_DIR_MARK "%ld-XXXXXX", tmp_base,
+             (long)getpid());
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
@@ -271,7 +255,14 @@ int fz_build(const struct fz_build_options *opt)
     fz_note("compiled the module table in %.2f s", now() - t1);
 
     /* The output is assembled beside its final path, then renamed. */
-    snprintf(tmp_out, sizeof tmp_out, "%s.cryo-tmp-XXXXXX", opt->output);
+    char *out_dir = fz_xstrdup(opt->output);
+    char *slash = strrchr(out_dir, '/');
+    if (slash)
+        slash[slash == out_dir ? 1 : 0] = '\0';
+    fz_sweep_stale(slash ? out_dir : ".", FZ_TMP_OUT_MARK);
+    free(out_dir);
+    snprintf(tmp_out, sizeof tmp_out, "%s" FZ_TMP_OUT_MARK "%ld-XXXXXX", opt->output,
+             (long)getpid());
     fd = mkstemp(tmp_out);
     if (fd < 0) {
         fz_error("cannot write '%s': %s", tmp_out, strerror(errno));

@@ -253,10 +253,11 @@ void fz_cache_put(const char *key, const struct fz_module *m, const struct fz_im
 
     char *sub = fz_printf("%s/%.2s", cache_dir, key);
     char *path = entry_path(key);
-    char *tmp = fz_printf("%s.tmp-%ld", path, (long)getpid());
+    char *tmp = fz_printf("%s" FZ_TMP_CACHE_MARK "%ld-w", path, (long)getpid());
     int fd = -1;
     if (mkdir(sub, 0700) != 0 && errno != EEXIST)
         goto out;
+    fz_sweep_stale(sub, FZ_TMP_CACHE_MARK);
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         goto out;

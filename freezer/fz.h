@@ -53,6 +53,19 @@ int fz_is_metadata_dir_name(const char *name);
 /* Read a whole file; NUL-terminated; *len excludes the NUL.  Reports and
  * returns NULL on failure, naming `path`. */
 char *fz_read_file(const char *path, size_t *len);
+
+/* Temporaries a build makes are named "<...><mark><pid>-<...>": the build's
+ * directory in TMPDIR, the output being assembled beside the output, a
+ * compile-cache entry being written.  fz_sweep_stale removes, in `dir`, the
+ * ones this user's processes left that no longer exist (a build killed by
+ * SIGKILL runs no handler): so the next build cleans up at the latest. */
+#define FZ_TMP_DIR_MARK "cryo-build-"
+#define FZ_TMP_OUT_MARK ".cryo-tmp-"
+#define FZ_TMP_CACHE_MARK ".tmp-"
+void fz_sweep_stale(const char *dir, const char *mark);
+/* rm -r of a directory holding only files, with system calls only (safe in
+ * a signal handler). */
+void fz_remove_flat_dir(const char *path);
 int fz_is_file(const char *path);
 int fz_is_dir(const char *path);
 /* The names in directory `path` but "." and "..", sorted (so that nothing

@@ -3,11 +3,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fz.h"
@@ -204,4 +207,61 @@ int fz_is_metadata_dir_name(const char *name)
     size_t len = strlen(name);
     return (len > 10 && strcmp(name + len - 10, ".dist-info") == 0)
            || (len > 9 && strcmp(name + len - 9, ".egg-info") == 0);
+}
+
+void fz_remove_flat_dir(const char *path)
+{
+    int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (dfd >= 0) {
+        char buf[4096];
+        long n;
+        while ((n = syscall(SYS_getdents64, dfd, buf, sizeof buf)) > 0) {
+            for (long off = 0; off < n;) {
+                struct linux_dirent64 {
+                    uint64_t d_ino;
+                    int64_t d_off;
+                    unsigned short d_reclen;
+                    unsigned char d_type;
+                    char d_name[];
+                } *d = (void *)(buf + off);
+                if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+                    unlinkat(dfd, d->d_name, 0);
+                off += d->d_reclen;
+            }
+        }
+        close(dfd);
+    }
+    rmdir(path);
+}
+
+void fz_sweep_stale(const char *dir, const char *mark)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *at = strstr(e->d_name, mark);
+        if (!at)
+            continue;
+        char *end;
+        long pid = strtol(at + strlen(mark), &end, 10);
+        if (pid <= 0 || end == at + strlen(mark) || *end != '-')
+            continue;
+        /* A live process (or one in another PID namespace that looks dead
+         * here but whose file is not ours) keeps its temporaries. */
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0
+            || st.st_uid != geteuid())
+            continue;
+        char *path = fz_printf("%s/%s", dir, e->d_name);
+        if (S_ISDIR(st.st_mode))
+            fz_remove_flat_dir(path);
+        else if (S_ISREG(st.st_mode))
+            unlink(path);
+        free(path);
+    }
+    closedir(d);
 }

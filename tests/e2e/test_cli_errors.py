@@ -321,6 +321,140 @@ def case_terminated_build_leaves_nothing(ctx):
     return interrupted_build_case(ctx, signal.SIGTERM, whole_group=False)
 
 
+def small_tmpfs(ctx, name, size):
+    """A directory on a tmpfs of `size` (e.g. "1m"): a full disk.  Unmounted
+    at exit by the caller's try/finally (umount_tmpfs)."""
+    L.require_root("the full-disk cases")
+    d = ctx.dir(name)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", d],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise CaseError(f"cannot mount a tmpfs on {d}: {r.stderr.strip()}")
+    return d
+
+
+def umount_tmpfs(d):
+    subprocess.run(["umount", d], capture_output=True)
+
+
+def case_output_on_a_full_disk(ctx):
+    d = ctx.dir("full-src")
+    write(d, "app.py", HELLO)
+    full = small_tmpfs(ctx, "full-out", "2m")
+    try:
+        r = ctx.cryo_run(["build", "app.py", "-o", os.path.join(full, "app")], cwd=d)
+        return expect_build_error(r, status=1, mentions=["No space left on device"],
+                                  out_dir=full, output_name="app")
+    finally:
+        umount_tmpfs(full)
+
+
+def case_tmpdir_on_a_full_disk(ctx):
+    d = ctx.dir("fulltmp-src")
+    write(d, "app.py", HELLO)
+    full = small_tmpfs(ctx, "full-tmp", "1m")
+    try:
+        r = ctx.cryo_run(["build", "app.py", "-o", "app"], cwd=d,
+                         env=L.clean_env({"TMPDIR": full, "CRYO_CACHE_DIR": "off"}))
+        p = expect_build_error(r, status=1, out_dir=d, output_name="app")
+        if os.listdir(full):
+            p.append(f"left behind in TMPDIR: {os.listdir(full)}")
+        return p
+    finally:
+        umount_tmpfs(full)
+
+
+KILLED_LINKER = """#!/bin/sh
+# A C compiler killed by SIGKILL when asked to link cryo's output.
+case "$*" in
+*--whole-archive*) kill -9 $$ ;;
+esac
+exec cc "$@"
+"""
+
+
+def case_compiler_killed(ctx):
+    d = ctx.dir("cckilled")
+    write(d, "app.py", HELLO)
+    cc = write(d, "killedcc.sh", KILLED_LINKER, mode=0o755)
+    r = ctx.cryo_run(["build", "app.py", "-o", "app"], cwd=d, env=L.clean_env({"CC": cc}))
+    return expect_build_error(r, status=1, mentions=["signal"], out_dir=d, output_name="app")
+
+
+def case_build_killed_at_random_moments(ctx):
+    """cryo killed by SIGKILL (no handler runs) at moments spread over a
+    build: the output is never partial — absent, or the previous complete
+    executable — and the next build removes what the killed ones left in the
+    output directory and in TMPDIR."""
+    import random
+    d = ctx.dir("sigkill")
+    tmpdir = ctx.dir("sigkill-tmp")
+    write(d, "app.py", HELLO)
+    env = L.clean_env({"TMPDIR": tmpdir})
+    out = os.path.join(d, "app")
+    t0 = time.monotonic()
+    r = ctx.cryo_run(["build", "app.py", "-o", "app"], cwd=d, env=env)
+    took = time.monotonic() - t0
+    if r.returncode != 0:
+        return [f"the first build failed: {L.text(r.stderr)}"]
+    good = open(out, "rb").read()
+    os.unlink(out)
+    problems = []
+    rnd = random.Random(7)
+    previous = None
+    for i in range(10):
+        proc = subprocess.Popen([ctx.cryo, "build", "app.py", "-o", "app"], cwd=d, env=env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(rnd.uniform(0, took * 1.1))
+        proc.kill()
+        proc.wait()
+        now = open(out, "rb").read() if os.path.exists(out) else None
+        if now is not None and now != good:
+            problems.append(f"kill {i}: the output is not the complete executable "
+                            f"({len(now)} bytes, {len(good)} expected)")
+        if previous is not None and now is None:
+            problems.append(f"kill {i}: the previous complete output disappeared")
+        previous = now
+    r = ctx.cryo_run(["build", "app.py", "-o", "app"], cwd=d, env=env)
+    if r.returncode != 0:
+        problems.append(f"the build after the kills failed: {L.text(r.stderr)}")
+    left = [fn for fn in os.listdir(d) if ".cryo-tmp-" in fn]
+    if left:
+        problems.append(f"the next build left the killed builds' temporaries: {left}")
+    if os.listdir(tmpdir):
+        problems.append(f"left in TMPDIR after the next build: {os.listdir(tmpdir)}")
+    run = L.run([out], env=L.clean_env(), cwd=d)
+    if run.returncode != 0:
+        problems.append(f"the rebuilt executable does not run: {run.describe_status()}")
+    return problems
+
+
+def case_two_builds_writing_one_output(ctx):
+    """Two builds of different programs into the same file at once: both
+    succeed, and the file is one of the two programs, whole."""
+    d = ctx.dir("two-builds")
+    write(d, "one.py", "print('one')\n")
+    write(d, "two.py", "print('two')\n")
+    procs = [subprocess.Popen([ctx.cryo, "build", f"{n}.py", "-o", "app"], cwd=d,
+                              env=L.clean_env(), stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for n in ("one", "two")]
+    problems = []
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        if p.returncode != 0:
+            problems.append(f"a build failed: {L.text(err)}")
+    r = L.run([os.path.join(d, "app")], env=L.clean_env(), cwd=d)
+    if r.returncode != 0 or L.text(r.stdout) not in ("one\n", "two\n"):
+        problems.append(f"the output is neither program: {r.describe_status()} "
+                        f"{L.text(r.stdout)!r} {L.text(r.stderr)!r}")
+    left = [fn for fn in os.listdir(d) if ".cryo-tmp-" in fn]
+    if left:
+        problems.append(f"temporaries left: {left}")
+    return problems
+
+
 def case_unguarded_missing_import(ctx):
     d = ctx.dir("missing-import")
     write(d, "app.py", "import os\nimport sys\n\nimport no_such_module_e2e\n\nprint(no_such_module_e2e)\n")
