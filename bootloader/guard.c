@@ -188,6 +188,17 @@ BL_GUARD __attribute__((constructor(101))) static void guard_start(int argc, cha
     int fd = open_self();
     if (fd < 0)
         bl_refuse(BL_ERR_IO, errno);
+    /* Started with stdin, stdout or stderr closed, the file would take its
+     * number, and Python would then take the file for that stream (it
+     * makes sys.stdout None only when descriptor 1 is not open), as
+     * python3.11 never does: it keeps no file open from before. */
+    if (fd < 3) {
+        int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        close(fd);
+        fd = high;
+        if (fd < 0)
+            bl_refuse(BL_ERR_IO, errno);
+    }
     int err_no = 0;
     bl_log("verifying %s (CRYO_VERIFY=%s)", exe_path, mode && *mode ? mode : "full");
     enum bl_err err = bl_payload_open_fd(fd, &payload, &err_no, checks);

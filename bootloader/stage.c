@@ -101,7 +101,7 @@ __attribute__((noreturn)) static void die(const char *me, const char *path, cons
     o.n = 0;
     put(&o, me);
     if (io) {
-        put(&o, ": cannot start: cannot read '");
+        put(&o, ": cannot start: cannot load '");
         put(&o, path);
         put(&o, "': ");
         put(&o, what);
@@ -149,8 +149,11 @@ static int pread_all(int fd, void *buf, size_t len, uint64_t off)
     return 0;
 }
 
-#define CANNOT_OPEN "cannot open it (is /proc mounted?)"
+#define CANNOT_OPEN "cannot open it (no /proc?)"
 #define NO_LOADER "not an x86-64 ELF loader"
+/* A mapping fails for want of memory (ulimit -v), as the kernel's own
+ * loading would have. */
+#define CANNOT_MAP "out of memory (ulimit -v?)"
 
 #define CHUNK (BL_SUM_GROUP * 170) /* 4080 bytes, whole checksum groups */
 
@@ -336,7 +339,7 @@ uintptr_t stage_main(uintptr_t *sp)
     if (!interp || !phdr_va)
         refuse(&c, BL_ERR_IMAGE);
     if (map_segments(c.fd, t.image_offset, 0, ph, eh->e_phnum, MAP_FIXED_NOREPLACE) < 0)
-        refuse(&c, BL_ERR_IMAGE);
+        die(c.me, c.path, CANNOT_MAP, 1);
     SC3(SYS_close, c.fd, 0, 0);
 
     /* The dynamic loader, loaded where the kernel would load it: anywhere. */
@@ -361,9 +364,10 @@ uintptr_t stage_main(uintptr_t *sp)
     long res = hi > lo ? sc(SYS_mmap, 0, (long)(hi - lo), PROT_NONE,
                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
                        : -1;
-    if (bad_map(res) || hi <= lo
-        || map_segments(lfd, 0, (uint64_t)res - lo, lph, leh->e_phnum, MAP_FIXED) < 0)
+    if (hi <= lo)
         die(c.me, interp, NO_LOADER, 1);
+    if (bad_map(res) || map_segments(lfd, 0, (uint64_t)res - lo, lph, leh->e_phnum, MAP_FIXED) < 0)
+        die(c.me, interp, CANNOT_MAP, 1);
     SC3(SYS_close, lfd, 0, 0);
     uint64_t lbias = (uint64_t)res - lo;
 

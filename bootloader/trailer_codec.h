@@ -39,8 +39,7 @@ enum bl_err {
     X(BL_OK, "no error")                                                                     \
     X(BL_ERR_IO, "cannot read the file")                                                     \
     X(BL_ERR_NO_TRAILER, "it has no cryo trailer (not built by cryo, or truncated)")         \
-    X(BL_ERR_VERSION,                                                                        \
-      "its payload format is not one this program reads (built by another cryo version?)")  \
+    X(BL_ERR_VERSION, "its format is another cryo version's")                               \
     X(BL_ERR_TRAILER_CRC, "its trailer is damaged (checksum mismatch)")                      \
     X(BL_ERR_SIZE, "its size does not match its trailer (truncated, or bytes were added)")   \
     X(BL_ERR_PAYLOAD_CRC, "its payload is damaged (checksum mismatch)")                      \
