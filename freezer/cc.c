@@ -304,6 +304,11 @@ int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_g
                           "-Wl,--whole-archive", rt, bl, gc, "-Wl,--no-whole-archive"};
     for (size_t i = 0; i < sizeof head / sizeof *head; i++)
         fz_strv_push(&a, head[i]);
+    if (strcmp(CRYO_SANITIZE, "none") != 0) {
+        char *o = fz_printf("-fsanitize=%s", CRYO_SANITIZE);
+        fz_strv_push(&a, o);
+        free(o);
+    }
     if (tc->lld) {
         fz_strv_push(&a, "-fuse-ld=lld");
         fz_strv_push(&a, "-Wl,-z,keep-text-section-prefix");

@@ -153,6 +153,16 @@ def clean_env(extra=None):
     return env
 
 
+def sanitized():
+    """Whether cryo's libraries were built with sanitizers (-Db_sanitize):
+    frozen programs then need their runtimes (libasan, libubsan) beside
+    glibc, and reserve terabytes of address space for shadow memory."""
+    return os.environ.get("CRYO_SANITIZE", "none") not in ("", "none")
+
+
+SANITIZER_RUNTIMES = re.compile(r"^lib(asan|ubsan|lsan|tsan|stdc\+\+|gcc_s)\.so")
+
+
 def check_reference_python(python=REFERENCE_PYTHON):
     if not os.path.isfile(python) or not os.access(python, os.X_OK):
         sys.exit(f"e2e: the reference interpreter {python} is missing (apt-get install python3.11)")

@@ -174,11 +174,18 @@ def main():
             finally:
                 subprocess.run(["umount", full], capture_output=True)
 
-        for name, case in (("broken pipe", case_broken_pipe),
-                           ("closed standard streams", case_closed_streams),
-                           ("SIGTERM and SIGINT at random moments", case_signals_at_random_moments),
-                           ("address space too small to start", case_address_space_too_small),
-                           ("full /tmp", case_full_tmp)):
+        cases = [("broken pipe", case_broken_pipe),
+                 ("closed standard streams", case_closed_streams),
+                 ("SIGTERM and SIGINT at random moments", case_signals_at_random_moments),
+                 ("address space too small to start", case_address_space_too_small),
+                 ("full /tmp", case_full_tmp)]
+        if L.sanitized():
+            # AddressSanitizer reserves its shadow memory (terabytes of
+            # address space) before anything else: no small ulimit -v lets
+            # such a program start, whatever cryo does.
+            cases = [c for c in cases if c[0] != "address space too small to start"]
+            print("NOT RUN address space too small to start: a -Db_sanitize build")
+        for name, case in cases:
             try:
                 problems = case()
             except SystemExit as e:
