@@ -1,7 +1,7 @@
 /* checksum_core.h — the one definition of the payload checksum's arithmetic
  * (BL_SUM_*, defined in words in checksum.c), as static inline functions
  * that use no library and no global: bootloader/checksum.c wraps them for
- * the freezer, the bootloader and the tests; the first stage (stage.c),
+ * the freezer, the bootloader and the tests; the first stage (stage_first.c, stage_rest.c),
  * which runs before any library exists, calls them directly.  Whoever calls
  * them owns the 256-entry table (bl_core_make_table) and the choice of the
  * instruction (bl_core_cpu_has_crc32). */

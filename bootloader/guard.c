@@ -1,6 +1,7 @@
 /* guard.c — the start-up checks of a frozen program, before main().
  *
- * What has already happened: the first stage (stage.c) found the trailer,
+ * What has already happened: the first stage (stage_first.c, stage_rest.c)
+ * found the trailer,
  * checked the file's size and the guard ranges (the loader's tables, the
  * PLT, .init, _start and this file's own section, "cryo_guard"), mapped the
  * image and started the dynamic loader.  What happens here, in a

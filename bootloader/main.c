@@ -1,6 +1,6 @@
 /* main.c — hand the verified executable to the runtime.  Everything that
  * decides whether the file may run has happened before main(): the first
- * stage (stage.c) and the guard's constructor (guard.c).  One process: no
+ * stage (stage_first.c, stage_rest.c) and the guard's constructor (guard.c).  One process: no
  * fork, no child, nothing written to disk. */
 #include "../runtime/module_table.h"
 #include "bootloader.h"

@@ -8,8 +8,10 @@
  *
  *     [ first stage ][ ELF image ][ payload ][ trailer ]
  *
- * first stage  BL_STAGE_SIZE bytes: a complete static ELF executable of one
- *            page (bootloader/stage.c), which is what the kernel runs.  It
+ * first stage  BL_STAGE_SIZE bytes: a complete static ELF executable of two
+ *            pages (bootloader/stage_first.c, stage_rest.c), which is what
+ *            the kernel runs; the first page alone decides whether the file
+ *            is whole, and catches faults of the stage's own code.  It
  *            checks the trailer and the file's size, checks the guard
  *            ranges of the image (everything the dynamic loader and the
  *            bootloader's first code touch), maps the image and the
@@ -77,11 +79,11 @@
 #define BL_FORMAT_VERSION 3
 #define BL_GUARD_MAX 8
 
-/* The first stage: one page at the file's start, linked at BL_STAGE_VADDR
- * (bootloader/stage.ld says the same number; stage.c checks it), far above
+/* The first stage: two pages at the file's start, linked at BL_STAGE_VADDR
+ * (bootloader/stage.ld says the same number; stage_first.c checks it), far above
  * any image (which is non-PIE at 0x200000) so that the heap the kernel
  * starts after it never meets the image. */
-#define BL_STAGE_SIZE 4096
+#define BL_STAGE_SIZE 8192
 #define BL_STAGE_VADDR 0x40000000ull
 
 /* Largest uncompressed member a reader accepts: a sanity bound so that a

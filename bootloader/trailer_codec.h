@@ -2,7 +2,7 @@
  * sentences that name what is wrong with a damaged executable.
  *
  * Static inline and free of any library, because two programs of very
- * different kinds use it: the first stage (stage.c, no libc) and everything
+ * different kinds use it: the first stage (stage_first.c, no libc) and everything
  * linked with the bootloader library (the bootloader proper, the freezer,
  * cryo inspect, the tests).  The freezer writes with bl_trailer_encode
  * exactly what the readers decode here. */

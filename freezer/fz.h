@@ -156,7 +156,7 @@ int fz_elf_read(const char *path, struct fz_elf *out, char **why);
  * image's size, checksum and guard ranges, filled into `t`
  * (payload_format.h).  0, or -1 after reporting. */
 struct bl_trailer;
-int fz_stage_page(const char *stage_path, unsigned char page[4096]);
+int fz_stage_page(const char *stage_path, unsigned char *page); /* BL_STAGE_SIZE bytes */
 int fz_image_guards(const char *image_path, struct bl_trailer *t);
 void fz_elf_free(struct fz_elf *e);
 /* One of glibc's own libraries, never packed. */

@@ -15,7 +15,7 @@
 #include "../bootloader/bootloader.h"
 #include "fz.h"
 
-int fz_stage_page(const char *stage_path, unsigned char page[BL_STAGE_SIZE])
+int fz_stage_page(const char *stage_path, unsigned char *page)
 {
     size_t len;
     char *bytes = fz_read_file(stage_path, &len);
@@ -41,7 +41,7 @@ int fz_stage_page(const char *stage_path, unsigned char page[BL_STAGE_SIZE])
             ok = 0;
     }
     if (!ok) {
-        fz_error("'%s' is not a first stage that fits in one page (%d bytes); "
+        fz_error("'%s' is not a first stage that fits in its %d bytes; "
                  "rebuild cryo",
                  stage_path, BL_STAGE_SIZE);
         free(bytes);

@@ -6,7 +6,7 @@ the format that this file does not follow fails those tests, on purpose.
 """
 
 TRAILER_SIZE = 200
-STAGE_SIZE = 4096
+STAGE_SIZE = 8192
 GUARD_MAX = 8
 _CRC_AT = TRAILER_SIZE - 4
 
