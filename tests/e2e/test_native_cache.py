@@ -248,6 +248,34 @@ def case_unsafe_cache_is_not_used(ctx):
     return p
 
 
+def case_noexec_tmp_falls_back_to_memory(ctx):
+    """The only writable place a noexec /tmp (a hardened container): no
+    cache can serve there (a mapped library must be executable), so the
+    default mode loads from memory files and the program runs, and
+    CRYO_DEBUG says why no cache was used."""
+    L.require_root("the noexec /tmp case")
+    tmp = os.path.join(ctx.work, "noexec-tmp")
+    os.makedirs(tmp)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m,noexec", "tmpfs", tmp],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        return [f"cannot mount a noexec tmpfs: {r.stderr.strip()}"]
+    try:
+        env = {"TMPDIR": tmp, "HOME": "/nonexistent-cryo-home", "XDG_RUNTIME_DIR": ""}
+        p = check_output(ctx, ctx.run(ctx.yaml, tmp, env), "run with only a noexec /tmp")
+        written = [os.path.join(d, f) for d, _, fs in os.walk(tmp) for f in fs]
+        natives = [w for w in written if "/native/" in w]
+        if natives:
+            p.append(f"native files were written to a noexec directory: {natives[:3]}")
+        r = ctx.run(ctx.yaml, tmp, {**env, "CRYO_DEBUG": "1"})
+        if b"mounted noexec" not in r.stderr or b"using memory files" not in r.stderr:
+            p.append("CRYO_DEBUG=1 does not say the noexec cache was refused and memory "
+                     f"files used: {L.text(r.stderr)[-600:]!r}")
+        return p
+    finally:
+        subprocess.run(["umount", tmp], capture_output=True)
+
+
 def case_program_without_natives_writes_only_its_verdict(ctx):
     """A program without third-party natives writes one thing: the stamp
     that says its file was verified (bootloader/guard.c), one small file;
@@ -269,7 +297,7 @@ CASES = [(f.__name__[5:], f) for f in (
     case_writes_once_then_reuses, case_replaces_a_damaged_file, case_concurrent_first_runs,
     case_killed_first_run, case_memory_mode_writes_nothing,
     case_memory_files_shared_with_spawned_children, case_unsafe_cache_is_not_used,
-    case_program_without_natives_writes_only_its_verdict)]
+    case_program_without_natives_writes_only_its_verdict, case_noexec_tmp_falls_back_to_memory)]
 
 
 def main():
