@@ -9,6 +9,7 @@ Runs under /usr/bin/python3.11; imports nothing outside the standard
 library.  The header format is documented in README.md.
 """
 import ast
+import contextlib
 import dataclasses
 import difflib
 import os
@@ -151,6 +152,22 @@ def clean_env(extra=None):
     env["LC_ALL"] = "C.UTF-8"
     env.update(extra or {})
     return env
+
+
+@contextlib.contextmanager
+def tmpfs(path, options):
+    """A tmpfs mounted on the existing directory `path` for the block
+    ("size=1m" for a full disk, "size=64m,noexec" for a noexec /tmp);
+    unmounted after it, whatever happens.  Needs root."""
+    require_root("a test that mounts a tmpfs")
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", path],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"cannot mount a tmpfs ({options}) on {path}: {r.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", path], capture_output=True)
 
 
 def sanitized():

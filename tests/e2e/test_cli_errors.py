@@ -321,47 +321,27 @@ def case_terminated_build_leaves_nothing(ctx):
     return interrupted_build_case(ctx, signal.SIGTERM, whole_group=False)
 
 
-def small_tmpfs(ctx, name, size):
-    """A directory on a tmpfs of `size` (e.g. "1m"): a full disk.  Unmounted
-    at exit by the caller's try/finally (umount_tmpfs)."""
-    L.require_root("the full-disk cases")
-    d = ctx.dir(name)
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", d],
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        raise CaseError(f"cannot mount a tmpfs on {d}: {r.stderr.strip()}")
-    return d
-
-
-def umount_tmpfs(d):
-    subprocess.run(["umount", d], capture_output=True)
-
-
 def case_output_on_a_full_disk(ctx):
     d = ctx.dir("full-src")
     write(d, "app.py", HELLO)
-    full = small_tmpfs(ctx, "full-out", "2m")
-    try:
+    full = ctx.dir("full-out")
+    with L.tmpfs(full, "size=2m,mode=0755"):
         r = ctx.cryo_run(["build", "app.py", "-o", os.path.join(full, "app")], cwd=d)
         return expect_build_error(r, status=1, mentions=["No space left on device"],
                                   out_dir=full, output_name="app")
-    finally:
-        umount_tmpfs(full)
 
 
 def case_tmpdir_on_a_full_disk(ctx):
     d = ctx.dir("fulltmp-src")
     write(d, "app.py", HELLO)
-    full = small_tmpfs(ctx, "full-tmp", "1m")
-    try:
+    full = ctx.dir("full-tmp")
+    with L.tmpfs(full, "size=1m,mode=0755"):
         r = ctx.cryo_run(["build", "app.py", "-o", "app"], cwd=d,
                          env=L.clean_env({"TMPDIR": full, "CRYO_CACHE_DIR": "off"}))
         p = expect_build_error(r, status=1, out_dir=d, output_name="app")
         if os.listdir(full):
             p.append(f"left behind in TMPDIR: {os.listdir(full)}")
         return p
-    finally:
-        umount_tmpfs(full)
 
 
 KILLED_LINKER = """#!/bin/sh
