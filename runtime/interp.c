@@ -229,6 +229,21 @@ static int exit_sigint(void)
     return 128 + SIGINT; /* only if the signal was blocked */
 }
 
+/* A step of the start-up after the interpreter exists failed.  Ctrl-C in
+ * that window (Python's SIGINT handler is installed by then, so it arrives
+ * as KeyboardInterrupt) ends as an interrupted python3.11 ends: the
+ * traceback, then death by SIGINT; anything else is a fatal error. */
+static void startup_failed(const char *what)
+{
+    if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
+        PyErr_Print();
+        exit_sigint();
+        _exit(128 + SIGINT);
+    }
+    PyErr_Print();
+    Py_FatalError(what);
+}
+
 int rt_main(int argc, char **argv, const struct bl_payload *payload)
 {
     PyStatus st;
@@ -259,19 +274,26 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
         Py_ExitStatusException(st);
 
     rt_root = PyUnicode_DecodeFSDefault(exe);
-    if (!rt_root || rt_importer_install() < 0) {
-        PyErr_Print();
-        Py_FatalError("cannot install the frozen-module importer");
-    }
+    if (!rt_root || rt_importer_install() < 0)
+        startup_failed("cannot install the frozen-module importer");
+    /* Ctrl-C while the interpreter finishes its start-up would interrupt
+     * code that cannot take it (the standard streams' set-up: a fatal
+     * error, as in python3.11, whose window is the same).  Held back until
+     * the program's first line instead, it arrives as the KeyboardInterrupt
+     * an interrupted program gets.  Before this point SIGINT kills, as it
+     * kills python3.11 there. */
+    sigset_t sigint, saved_mask;
+    sigemptyset(&sigint);
+    sigaddset(&sigint, SIGINT);
+    sigprocmask(SIG_BLOCK, &sigint, &saved_mask);
     st = _Py_InitializeMain();
     if (PyStatus_Exception(st))
         Py_ExitStatusException(st);
 
     if (PySys_SetObject("frozen", Py_True) < 0 || add_site_builtins() < 0
-        || install_files() < 0 || gc_cycle_start() < 0) {
-        PyErr_Print();
-        Py_FatalError("cannot finish the frozen program's start-up");
-    }
+        || install_files() < 0 || gc_cycle_start() < 0)
+        startup_failed("cannot finish the frozen program's start-up");
+    sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 
     int interrupted = 0;
     int status = run_main(argc, argv, &interrupted);
