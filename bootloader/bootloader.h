@@ -42,6 +42,9 @@ struct bl_payload {
 #define BL_OPEN_CHECK_PAYLOAD 1
 #define BL_OPEN_CHECK_IMAGE 2
 enum bl_err bl_payload_open_fd(int fd, struct bl_payload *p, int *errno_out, int checks);
+/* The checks of bl_payload_open_fd on a payload already open (BL_ERR_IO:
+ * errno says why). */
+enum bl_err bl_payload_verify(const struct bl_payload *p, int checks);
 
 /* guard.c: the start-up checks of a frozen program.  A constructor opens
  * the executable, checks its trailer and, unless a stamp says it was done

@@ -122,23 +122,6 @@ BL_GUARD static int verdict_paths(char *path, size_t cap, char *text, size_t tca
     return 0;
 }
 
-/* The whole image, and the payload unless it is larger (step 2). */
-BL_GUARD static void verify_file(void)
-{
-    const struct bl_trailer *t = &payload.trailer;
-    uint32_t crc = 0;
-    enum bl_err err = bl_checksum_range(payload.fd, t->image_offset, t->image_size, &crc);
-    if (err == BL_OK && crc != t->image_crc)
-        err = BL_ERR_IMAGE_CRC;
-    if (err == BL_OK && t->payload_size <= t->image_size) {
-        err = bl_checksum_range(payload.fd, t->payload_offset, t->payload_size, &crc);
-        if (err == BL_OK && crc != t->payload_crc)
-            err = BL_ERR_PAYLOAD_CRC;
-    }
-    if (err != BL_OK)
-        bl_refuse(err, errno);
-}
-
 /* The executable: /proc/self/exe, or where /proc is not mounted the name
  * it was started by (AT_EXECFN, relative to the working directory, which
  * nothing has changed yet).  Without /proc the program still runs; what is
@@ -216,7 +199,13 @@ BL_GUARD __attribute__((constructor(101))) static void guard_start(int argc, cha
         bl_log("verified before (stamp in the cache): not checked again");
         return;
     }
-    verify_file();
+    /* Step 2: the whole image, and the payload unless it is larger. */
+    const struct bl_trailer *t = &payload.trailer;
+    err = bl_payload_verify(&payload, BL_OPEN_CHECK_IMAGE
+                                          | (t->payload_size <= t->image_size
+                                                 ? BL_OPEN_CHECK_PAYLOAD : 0));
+    if (err != BL_OK)
+        bl_refuse(err, errno);
     /* Not fsynced: a stamp lost in a crash costs one more check. */
     if (have)
         rt_write_text_atomic(stamp, text, 0);

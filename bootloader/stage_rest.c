@@ -101,58 +101,55 @@ static int headers_ok(const Elf64_Ehdr *eh, uint16_t type)
            && eh->e_phoff <= CHUNK - (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
 }
 
-uintptr_t stage_rest(struct ctx *c_, const struct bl_trailer *t_, Elf64_auxv_t *auxv)
+uintptr_t stage_rest(struct ctx *c, const struct bl_trailer *t, Elf64_auxv_t *auxv)
 {
-    struct ctx *cp = c_;
-#define c (*cp)
-    const struct bl_trailer t = *t_;
-    c.hw = bl_core_cpu_has_crc32();
-    bl_core_make_table(c.table);
-    /* This page itself (the file's first page is what is mapped and
-     * running): a flip that left it able to run is caught here. */
-    if (sum_range(&c, 0, BL_STAGE_SIZE, NULL) != t.stage_crc)
-        refuse(&c, BL_ERR_IMAGE_CRC);
-    for (uint32_t i = 0; i < t.guard_count; i++)
-        if (sum_range(&c, t.image_offset + t.guard[i].offset, t.guard[i].size,
-                      i == 0 ? c.head : NULL)
-            != t.guard[i].crc)
-            refuse(&c, BL_ERR_IMAGE_CRC);
+    c->hw = bl_core_cpu_has_crc32();
+    bl_core_make_table(c->table);
+    /* The stage's own pages (the file's first pages are what is mapped
+     * and running): a flip that left them able to run is caught here. */
+    if (sum_range(c, 0, BL_STAGE_SIZE, NULL) != t->stage_crc)
+        refuse(c, BL_ERR_IMAGE_CRC);
+    for (uint32_t i = 0; i < t->guard_count; i++)
+        if (sum_range(c, t->image_offset + t->guard[i].offset, t->guard[i].size,
+                      i == 0 ? c->head : NULL)
+            != t->guard[i].crc)
+            refuse(c, BL_ERR_IMAGE_CRC);
 
     /* The image: a non-PIE executable whose headers were just verified. */
-    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)c.head;
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)c->head;
     if (!headers_ok(eh, ET_EXEC))
-        refuse(&c, BL_ERR_IMAGE);
-    const Elf64_Phdr *ph = (const Elf64_Phdr *)(c.head + eh->e_phoff);
+        refuse(c, BL_ERR_IMAGE);
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(c->head + eh->e_phoff);
     const char *interp = NULL;
     uint64_t phdr_va = 0;
     for (int i = 0; i < eh->e_phnum; i++) {
         if (ph[i].p_type == PT_INTERP && ph[i].p_filesz > 1 && ph[i].p_offset < CHUNK
             && ph[i].p_filesz <= CHUNK - ph[i].p_offset
-            && c.head[ph[i].p_offset + ph[i].p_filesz - 1] == '\0')
-            interp = (const char *)c.head + ph[i].p_offset;
+            && c->head[ph[i].p_offset + ph[i].p_filesz - 1] == '\0')
+            interp = (const char *)c->head + ph[i].p_offset;
         if (ph[i].p_type == PT_PHDR)
             phdr_va = ph[i].p_vaddr;
         if (ph[i].p_type == PT_LOAD && ph[i].p_filesz
-            && (ph[i].p_offset > t.image_size || ph[i].p_filesz > t.image_size - ph[i].p_offset
+            && (ph[i].p_offset > t->image_size || ph[i].p_filesz > t->image_size - ph[i].p_offset
                 || ((ph[i].p_offset ^ ph[i].p_vaddr) & (PAGE - 1))))
-            refuse(&c, BL_ERR_IMAGE);
+            refuse(c, BL_ERR_IMAGE);
     }
     if (!interp || !phdr_va)
-        refuse(&c, BL_ERR_IMAGE);
-    if (map_segments(c.fd, t.image_offset, 0, ph, eh->e_phnum, MAP_FIXED_NOREPLACE) < 0)
-        stage_die(c.me, c.path, CANNOT_MAP, 1);
-    SC3(SYS_close, c.fd, 0, 0);
+        refuse(c, BL_ERR_IMAGE);
+    if (map_segments(c->fd, t->image_offset, 0, ph, eh->e_phnum, MAP_FIXED_NOREPLACE) < 0)
+        stage_die(c->me, c->path, CANNOT_MAP, 1);
+    SC3(SYS_close, c->fd, 0, 0);
 
     /* The dynamic loader, loaded where the kernel would load it: anywhere. */
     int lfd = (int)SC3(SYS_open, interp, O_RDONLY | O_CLOEXEC, 0);
     unsigned char lhead[CHUNK];
     if (lfd < 0 || stage_pread_all(lfd, lhead, sizeof(Elf64_Ehdr), 0) < 0)
-        stage_die(c.me, interp, NO_LOADER, 1);
+        stage_die(c->me, interp, NO_LOADER, 1);
     const Elf64_Ehdr *leh = (const Elf64_Ehdr *)lhead;
     if (!headers_ok(leh, ET_DYN)
         || stage_pread_all(lfd, lhead + leh->e_phoff, (size_t)leh->e_phnum * sizeof(Elf64_Phdr),
                      leh->e_phoff) < 0)
-        stage_die(c.me, interp, NO_LOADER, 1);
+        stage_die(c->me, interp, NO_LOADER, 1);
     const Elf64_Phdr *lph = (const Elf64_Phdr *)(lhead + leh->e_phoff);
     uint64_t lo = ~0ull, hi = 0;
     for (int i = 0; i < leh->e_phnum; i++)
@@ -162,13 +159,12 @@ uintptr_t stage_rest(struct ctx *c_, const struct bl_trailer *t_, Elf64_auxv_t *
             if (UP(lph[i].p_vaddr + lph[i].p_memsz) > hi)
                 hi = UP(lph[i].p_vaddr + lph[i].p_memsz);
         }
-    long res = hi > lo ? stage_sc(SYS_mmap, 0, (long)(hi - lo), PROT_NONE,
-                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-                       : -1;
     if (hi <= lo)
-        stage_die(c.me, interp, NO_LOADER, 1);
+        stage_die(c->me, interp, NO_LOADER, 1);
+    long res = stage_sc(SYS_mmap, 0, (long)(hi - lo), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+                        -1, 0);
     if (bad_map(res) || map_segments(lfd, 0, (uint64_t)res - lo, lph, leh->e_phnum, MAP_FIXED) < 0)
-        stage_die(c.me, interp, CANNOT_MAP, 1);
+        stage_die(c->me, interp, CANNOT_MAP, 1);
     SC3(SYS_close, lfd, 0, 0);
     uint64_t lbias = (uint64_t)res - lo;
 
@@ -184,5 +180,4 @@ uintptr_t stage_rest(struct ctx *c_, const struct bl_trailer *t_, Elf64_auxv_t *
     }
     stage_default_handlers();
     return (uintptr_t)(lbias + leh->e_entry);
-#undef c
 }

@@ -65,6 +65,28 @@ BL_GUARD enum bl_err bl_checksum_range(int fd, uint64_t offset, uint64_t len, ui
     return err;
 }
 
+BL_GUARD enum bl_err bl_payload_verify(const struct bl_payload *p, int checks)
+{
+    const struct bl_trailer *t = &p->trailer;
+    uint32_t crc;
+    enum bl_err err;
+    if (checks & BL_OPEN_CHECK_IMAGE) {
+        err = bl_checksum_range(p->fd, t->image_offset, t->image_size, &crc);
+        if (err != BL_OK)
+            return err;
+        if (crc != t->image_crc)
+            return BL_ERR_IMAGE_CRC;
+    }
+    if (checks & BL_OPEN_CHECK_PAYLOAD) {
+        err = bl_checksum_range(p->fd, t->payload_offset, t->payload_size, &crc);
+        if (err != BL_OK)
+            return err;
+        if (crc != t->payload_crc)
+            return BL_ERR_PAYLOAD_CRC;
+    }
+    return BL_OK;
+}
+
 enum bl_err bl_payload_open_fd(int fd, struct bl_payload *p, int *errno_out, int checks)
 {
     struct stat st;
@@ -90,23 +112,11 @@ enum bl_err bl_payload_open_fd(int fd, struct bl_payload *p, int *errno_out, int
     if (err != BL_OK)
         return err;
 
-    uint32_t crc;
-    if (checks & BL_OPEN_CHECK_IMAGE) {
-        err = bl_checksum_range(fd, t->image_offset, t->image_size, &crc);
-        if (err != BL_OK)
-            goto fail;
-        if (crc != t->image_crc)
-            return BL_ERR_IMAGE_CRC;
-    }
-    if (checks & BL_OPEN_CHECK_PAYLOAD) {
-        err = bl_checksum_range(fd, t->payload_offset, t->payload_size, &crc);
-        if (err != BL_OK)
-            goto fail;
-        if (crc != t->payload_crc)
-            return BL_ERR_PAYLOAD_CRC;
-    }
     p->fd = fd;
     p->file_size = size;
+    err = bl_payload_verify(p, checks);
+    if (err != BL_OK)
+        goto fail;
     return BL_OK;
 
 fail:

@@ -229,32 +229,15 @@ static int exit_sigint(void)
     return 128 + SIGINT; /* only if the signal was blocked */
 }
 
-/* A step of the start-up after the interpreter exists failed.  Ctrl-C in
- * that window (Python's SIGINT handler is installed by then, so it arrives
- * as KeyboardInterrupt) ends as an interrupted python3.11 ends: the
- * traceback, then death by SIGINT; anything else is a fatal error. */
-static void startup_failed(const char *what)
-{
-    if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
-        PyErr_Print();
-        exit_sigint();
-        _exit(128 + SIGINT);
-    }
-    PyErr_Print();
-    Py_FatalError(what);
-}
-
 int rt_main(int argc, char **argv, const struct bl_payload *payload)
 {
     PyStatus st;
     PyPreConfig pre;
     PyConfig config;
     int allow_env = (cryo_app.flags & RT_APP_ALLOW_PYTHON_ENV) != 0;
-    char exe[PATH_MAX];
+    const char *exe = bl_exe_path();
 
     rt_payload = *payload;
-    snprintf(exe, sizeof exe, "%s", bl_exe_path());
-
     gc_install(&cryo_app.gc);
 
     PyPreConfig_InitPythonConfig(&pre);
@@ -274,8 +257,10 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
         Py_ExitStatusException(st);
 
     rt_root = PyUnicode_DecodeFSDefault(exe);
-    if (!rt_root || rt_importer_install() < 0)
-        startup_failed("cannot install the frozen-module importer");
+    if (!rt_root || rt_importer_install() < 0) {
+        PyErr_Print();
+        Py_FatalError("cannot install the frozen-module importer");
+    }
     /* Ctrl-C while the interpreter finishes its start-up would interrupt
      * code that cannot take it (the standard streams' set-up: a fatal
      * error, as in python3.11, whose window is the same).  Held back until
@@ -291,8 +276,10 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
         Py_ExitStatusException(st);
 
     if (PySys_SetObject("frozen", Py_True) < 0 || add_site_builtins() < 0
-        || install_files() < 0 || gc_cycle_start() < 0)
-        startup_failed("cannot finish the frozen program's start-up");
+        || install_files() < 0 || gc_cycle_start() < 0) {
+        PyErr_Print();
+        Py_FatalError("cannot finish the frozen program's start-up");
+    }
     sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 
     int interrupted = 0;
