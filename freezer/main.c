@@ -40,9 +40,9 @@ static const char inspect_help[] =
     "packed by `cryo build --sbom`; --image OUT: write the program's ELF\n"
     "image, without the first stage and payload, to OUT, for gdb, perf,\n"
     "readelf and ldd, which read an executable's own headers: APP's are its\n"
-    "two-page first stage's).  Every byte is checked: a damaged APP is refused as the\n"
-    "program itself would refuse to start.  Exit status: 0, 1 unreadable or\n"
-    "damaged or not built by cryo, 2 bad command line.\n";
+    "two-page first stage's).  Every byte is checked: a damaged APP is\n"
+    "refused as the program itself would refuse to start.  Exit status: 0,\n"
+    "1 unreadable or damaged or not built by cryo, 2 bad command line.\n";
 
 static const char help_text[] =
     "cryo freezes a Python 3.11 program into one executable that runs where\n"
