@@ -118,6 +118,7 @@ struct fz_import {
     int cli;          /* in a module's `if __name__ == "__main__":` block or
                          a module-level function named main, _main or _test:
                          its command-line entry point */
+    int main_block;   /* in the `if __name__ == "__main__":` block itself */
 };
 
 struct fz_importv {

@@ -147,8 +147,29 @@ static const char *const libfrozen_lazy_imports[][2] = {
     /* The same module, packed under its own name (importlib imports it). */
     {"importlib._bootstrap_external", "importlib.metadata"},
     {"importlib._bootstrap_external", "importlib.readers"},
+    /* cryo's own finder (runtime/cryo_files.py), the same way: its
+     * find_distributions() is called only by importlib.metadata. */
+    {"_cryo_files", "importlib.metadata"},
     {NULL, NULL},
 };
+
+/* Guarded fallbacks that never run: the module tries one of libpython's
+ * core builtins first, which is always there.  random falls back on
+ * hashlib (and so on OpenSSL: 4 MB) only when _sha512 is missing.
+ * {importer, fallback}. */
+static const char *const core_builtin_fallbacks[][2] = {
+    {"random", "hashlib"},
+    {NULL, NULL},
+};
+
+static int dead_fallback(const char *importer, const char *name)
+{
+    for (size_t i = 0; core_builtin_fallbacks[i][0]; i++)
+        if (strcmp(core_builtin_fallbacks[i][0], importer) == 0
+            && strcmp(core_builtin_fallbacks[i][1], name) == 0)
+            return 1;
+    return 0;
+}
 
 static int lazy_libfrozen_import(const char *importer, const char *name)
 {
@@ -498,6 +519,17 @@ static int is_data_name(const char *n)
     if (so && so[4] && strspn(so + 4, "0123456789.") == strlen(so + 4))
         return 0;
     return 1;
+}
+
+/* Files of a package that only its build and its test runner import:
+ * setup.py (numpy has one per subpackage, each importing numpy.distutils,
+ * and through it distutils, multiprocessing and curses: 1.3 MB packed) and
+ * pytest's conftest.py.  Left out when a third-party or standard-library
+ * package is packed whole, as its test directories are; an import of one
+ * from code that is followed still packs it. */
+static int is_dev_file(const char *n)
+{
+    return strcmp(n, "setup.py") == 0 || strcmp(n, "conftest.py") == 0;
 }
 
 static int is_test_dir(const char *n)
@@ -1001,7 +1033,8 @@ static void add_tree(struct ctx *c, const char *dir, const char *pkgname, enum f
             }
             free(ext);
         } else if (len > 3 && strcmp(n + len - 3, ".py") == 0 && is_identifier(n, len - 3)
-            && strcmp(n, "__init__.py") != 0 && fz_is_file(path)) {
+            && strcmp(n, "__init__.py") != 0 && !(origin != FZ_ORIGIN_USER && is_dev_file(n))
+            && fz_is_file(path)) {
             modname = fz_printf("%s.%.*s", pkgname, (int)(len - 3), n);
         } else if (is_identifier(n, len) && fz_is_dir(path)) {
             /* Test suites of the standard library and of third-party
@@ -1048,6 +1081,15 @@ static void add_eager(struct ctx *c, size_t idx, const char *name, int line)
     fz_strv_push(&m->eager_imports, name);
 }
 
+/* `name` is the module -m runs, or its __main__. */
+static int is_run_module(const struct ctx *c, const char *name)
+{
+    const char *r = c->opt->run_module;
+    size_t n = r ? strlen(r) : 0;
+    return r && strncmp(name, r, n) == 0
+           && (name[n] == '\0' || strcmp(name + n, ".__main__") == 0);
+}
+
 /* Bring every import in `iv` (made by module `from`, which is graph entry
  * `idx`, or (size_t)-1 for a module frozen into libpython) into the graph,
  * and record the module's eager imports. */
@@ -1089,6 +1131,18 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, size_t i
          * Their imports are not followed; calling one from your code
          * still works if it imports them too. */
         if (self.origin == FZ_ORIGIN_STDLIB && imp->cli) {
+            free(abs);
+            continue;
+        }
+        /* The same for third-party modules' `if __name__ == "__main__":`
+         * blocks (pygments' _lua_builtins regenerates itself from the web
+         * there: urllib.request, and with it ssl and OpenSSL), unless the
+         * module is what -m runs. */
+        if (self.origin == FZ_ORIGIN_SITE && imp->main_block && !is_run_module(c, self.name)) {
+            free(abs);
+            continue;
+        }
+        if (self.origin == FZ_ORIGIN_STDLIB && dead_fallback(self.name, abs)) {
             free(abs);
             continue;
         }

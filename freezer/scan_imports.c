@@ -206,8 +206,10 @@ static void push_import(struct fz_importv *out, struct fz_import *imp)
 static int is_cli_function(PyCodeObject *co)
 {
     const char *name = PyUnicode_AsUTF8(co->co_name);
+    /* random's _test_generator is its _test's helper: it imports
+     * statistics, and through it decimal. */
     return name && (strcmp(name, "main") == 0 || strcmp(name, "_main") == 0
-                    || strcmp(name, "_test") == 0);
+                    || strcmp(name, "_test") == 0 || strcmp(name, "_test_generator") == 0);
 }
 
 /* `eager`: this code runs when the module body runs (the module's own
@@ -271,7 +273,8 @@ static int scan(PyCodeObject *co, struct fz_importv *out, int depth, int eager, 
             imp.line = PyCode_Addr2Line(co, (int)(2 * at));
             imp.guarded = is_guarded(co, code, n, (int)at);
             imp.eager = eager;
-            imp.cli = cli || at < main_end;
+            imp.main_block = at < main_end;
+            imp.cli = cli || imp.main_block;
             push_import(out, &imp);
         }
         prev3 = prev2;

@@ -58,7 +58,8 @@ SUITES = {
     # cryo's libpython two of its tests would also fail: they test a fix
     # Debian backported into its _bz2, which the orig tarball lacks).
     # tests/e2e/programs/native_stdlib.py covers ssl, ctypes and bz2.
-    "test_decimal": {"includes": COMMON_INCLUDES + ["_pydecimal", "doctest"]},
+    # fractions: imported by name (import_fresh_module("fractions")).
+    "test_decimal": {"includes": COMMON_INCLUDES + ["_pydecimal", "doctest", "fractions"]},
     "test_json": {"includes": COMMON_INCLUDES + ["doctest", "test.test_json"]},
     "test_lzma": {"includes": COMMON_INCLUDES},
     "test_hashlib": {"includes": COMMON_INCLUDES},

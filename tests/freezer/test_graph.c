@@ -103,6 +103,7 @@ struct opts {
     const char *const *excludes;
     const char *const *site;      /* site directories, relative to the tree */
     const struct fz_natives *natives; /* NULL: Debian's libpython (none) */
+    const char *run_module;       /* -m NAME */
 };
 
 static int build(const struct tree *t, const char *script, const struct opts *o,
@@ -114,6 +115,7 @@ static int build(const struct tree *t, const char *script, const struct opts *o,
     opt.script = script_path;
     opt.stdlib_dir = stdlib;
     opt.natives = o ? o->natives : NULL;
+    opt.run_module = o ? o->run_module : NULL;
     for (const char *const *p = o ? o->paths : NULL; p && *p; p++) {
         char *d = tree_path(t, *p);
         fz_strv_push(&opt.paths, d);
@@ -1325,6 +1327,89 @@ Test(graph, does_not_follow_the_command_line_entries_of_standard_library_modules
     must_not_have(&g, "heavy_cli");
     must_not_have(&g, "heavy_block");
     must_have(&g, "usermain"); /* the script's own main block runs */
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, does_not_follow_the_main_blocks_of_third_party_modules_unless_run_with_m)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import third.lexer\n");
+    put(&t, "site/third/__init__.py", "");
+    put(&t, "site/third/lexer.py", "def main():\n    import used_by_main\n"
+                                   "if __name__ == '__main__':\n    import regenerate\n");
+    put(&t, "site/third/__main__.py", "if __name__ == '__main__':\n    import cli_dep\n");
+    put(&t, "site/used_by_main.py", "");
+    put(&t, "site/regenerate.py", "");
+    put(&t, "site/cli_dep.py", "");
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.site = site};
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "third.lexer");
+    must_have(&g, "used_by_main"); /* a site module's main() may be an entry point */
+    must_not_have(&g, "regenerate");
+    must_not_have(&g, "cli_dep");
+    fz_graph_free(&g);
+    o.run_module = "third";
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "cli_dep"); /* -m third runs third/__main__.py's block */
+    must_not_have(&g, "regenerate");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, leaves_build_and_test_runner_files_out_of_a_package_packed_whole)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import third\nimport mine\n");
+    put(&t, "site/third/__init__.py", "");
+    put(&t, "site/third/setup.py", "import buildtool\n");
+    put(&t, "site/third/conftest.py", "import testtool\n");
+    put(&t, "site/third/sub/__init__.py", "");
+    put(&t, "site/third/sub/setup.py", "import buildtool\n");
+    put(&t, "site/buildtool.py", "");
+    put(&t, "site/testtool.py", "");
+    put(&t, "mine/__init__.py", "");
+    put(&t, "mine/setup.py", "");
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.site = site};
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "third.sub");
+    must_not_have(&g, "third.setup");
+    must_not_have(&g, "third.sub.setup");
+    must_not_have(&g, "third.conftest");
+    must_not_have(&g, "buildtool");
+    must_not_have(&g, "testtool");
+    must_have(&g, "mine.setup"); /* the user's own packages stay whole */
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, does_not_follow_randoms_fallback_on_hashlib)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "app.py", "import random\n");
+    put(&t, "std/random.py", "try:\n    from _sha512 import sha512\nexcept ImportError:\n"
+                             "    from hashlib import sha512\n"
+                             "def _test_generator():\n    import statistics\n");
+    put(&t, "std/hashlib.py", "");
+    put(&t, "std/statistics.py", "");
+    struct opts o = {.stdlib = "std"};
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "random");
+    must_not_have(&g, "hashlib");
+    must_not_have(&g, "statistics");
+    fz_graph_free(&g);
+    put(&t, "app.py", "import random\nimport hashlib\n");
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "hashlib"); /* asked for: packed */
     fz_graph_free(&g);
     tree_free(&t);
 }
