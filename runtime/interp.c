@@ -229,6 +229,22 @@ static int exit_sigint(void)
     return 128 + SIGINT; /* only if the signal was blocked */
 }
 
+/* A fatal error while the interpreter starts (it prints "Fatal Python
+ * error: ..." and aborts) can only come from the machine, not from the
+ * program, whose code has not run: in practice an address-space limit
+ * (ulimit -v) that leaves too little to start.  It ends with status 1
+ * and a line saying so, not with SIGABRT and a core dump; python3.11
+ * aborts there. */
+static void startup_abort(int sig)
+{
+    (void)sig;
+    static const char msg[] = "cryo: the interpreter could not start (see the line above; "
+                              "out of memory? check ulimit -v)\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    _exit(1);
+}
+
 int rt_main(int argc, char **argv, const struct bl_payload *payload)
 {
     PyStatus st;
@@ -239,6 +255,8 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
 
     rt_payload = *payload;
     gc_install(&cryo_app.gc);
+    struct sigaction abort_act = {.sa_handler = startup_abort}, saved_abort;
+    sigaction(SIGABRT, &abort_act, &saved_abort);
 
     PyPreConfig_InitPythonConfig(&pre);
     pre.parse_argv = 0;
@@ -261,6 +279,7 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
         PyErr_Print();
         Py_FatalError("cannot install the frozen-module importer");
     }
+    rt_native_start();
     /* Ctrl-C while the interpreter finishes its start-up would interrupt
      * code that cannot take it (the standard streams' set-up: a fatal
      * error, as in python3.11, whose window is the same).  Held back until
@@ -281,6 +300,7 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
         Py_FatalError("cannot finish the frozen program's start-up");
     }
     sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+    sigaction(SIGABRT, &saved_abort, NULL);
 
     int interrupted = 0;
     int status = run_main(argc, argv, &interrupted);

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -238,24 +239,86 @@ static char *cache_file(const struct bl_entry *e, const char *path)
     return strdup(path);
 }
 
-/* Memory files are shared along a process tree: a child that re-enters
- * the executable (multiprocessing's spawn and forkserver, subprocess of
- * sys.executable) finds its parent's in CRYO_MEMFD, "<pid>:<crc>-<size>=
- * <fd>,...", and opens them through /proc/<pid>/fd (descriptors are not
- * inherited: multiprocessing closes all but its own).  It uses one only if
- * it is sealed against writes and matches the entry's checksum, then lists
- * its own descriptors there for its children.  One copy per tree. */
+/* Memory files are shared along a process tree, siblings included.  A
+ * process in memory mode whose payload carries native files makes, as it
+ * starts (rt_native_start), one empty memory file for each of them that no
+ * ancestor offers yet, and lists them, with the ones it inherited, in
+ * CRYO_MEMFD: "<crc>-<size>=<pid>/<fd>,...".  Whoever first needs a file
+ * (the process itself, or any descendant that re-enters the executable:
+ * multiprocessing's spawn and forkserver, subprocess of sys.executable)
+ * opens the listed one through /proc/<pid>/fd (descriptors are not
+ * inherited: multiprocessing closes all but its own), takes its lock and
+ * fills and seals it if it is still empty or was left half-filled by a
+ * process that died; everyone else finds it sealed and checks it against
+ * the checksum.  So four workers whose parent never imports numpy hold one
+ * copy between them, not four.  A listed file that cannot be opened (its
+ * holder exited) or is not one of ours gives a private copy, listed in its
+ * place for this process's children.  Empty memory files cost nothing. */
 #define MEMFD_ENV "CRYO_MEMFD"
+#define MEMFD_MAX 256
 
-static char memfd_list[4096]; /* "<crc>-<size>=<fd>," for each file we hold */
+struct shared {
+    uint32_t crc, usize;
+    int pid, fd;
+};
+static struct shared shared[MEMFD_MAX];
+static size_t nshared;
+static int shared_loaded;
 
-static void export_memfd(const struct bl_entry *e, int fd)
+static void load_shared(void)
 {
-    size_t n = strlen(memfd_list);
-    snprintf(memfd_list + n, sizeof memfd_list - n, "%08x-%u=%d,", e->crc, e->usize, fd);
-    char value[sizeof memfd_list + 32];
-    snprintf(value, sizeof value, "%d:%s", (int)getpid(), memfd_list);
+    if (shared_loaded)
+        return;
+    shared_loaded = 1;
+    const char *v = getenv(MEMFD_ENV);
+    while (v && *v && nshared < MEMFD_MAX) {
+        struct shared *x = &shared[nshared];
+        int used = 0;
+        if (sscanf(v, "%8x-%u=%d/%d,%n", &x->crc, &x->usize, &x->pid, &x->fd, &used) != 4
+            || used == 0)
+            break; /* not ours, or from an older cryo: nothing shared */
+        if (x->pid > 0 && x->fd >= 0)
+            nshared++;
+        v += used;
+    }
+}
+
+static void export_shared(void)
+{
+    char value[MEMFD_MAX * 40];
+    size_t n = 0;
+    value[0] = '\0';
+    for (size_t i = 0; i < nshared && n < sizeof value - 40; i++)
+        n += (size_t)snprintf(value + n, sizeof value - n, "%08x-%u=%d/%d,", shared[i].crc,
+                              shared[i].usize, shared[i].pid, shared[i].fd);
     setenv(MEMFD_ENV, value, 1);
+}
+
+static struct shared *find_shared(const struct bl_entry *e)
+{
+    for (size_t i = 0; i < nshared; i++)
+        if (shared[i].crc == e->crc && shared[i].usize == e->usize)
+            return &shared[i];
+    return NULL;
+}
+
+/* The memory file's name, which /proc shows: how a listed descriptor is
+ * recognised as ours (a program may have closed it and reused the
+ * number). */
+static void memfd_name(char *out, size_t cap, const struct bl_entry *e, const char *base)
+{
+    const char *slash = strrchr(base, '/');
+    snprintf(out, cap, "cryo:%08x-%u:%s", e->crc, e->usize, slash ? slash + 1 : base);
+}
+
+static int new_memfd(const struct bl_entry *e, const char *base)
+{
+    char name[200];
+    memfd_name(name, sizeof name, e, base);
+    int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+    if (fd < 0 && errno == EINVAL)
+        fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    return fd;
 }
 
 static int sealed_copy(int fd, const struct bl_entry *e)
@@ -267,66 +330,117 @@ static int sealed_copy(int fd, const struct bl_entry *e)
            && (seals & want) == want && verified(fd, e);
 }
 
-/* The parent's memory file of entry `e`, opened again, or -1. */
-static int inherited_memfd(const struct bl_entry *e)
+/* Make memory file `fd` a sealed, checked copy of entry `e`, unless it
+ * already is one: under its lock, so that of two processes one fills it
+ * and the other waits and checks.  1 when it is one, else 0. */
+static int fill_sealed(int fd, const struct bl_entry *e)
 {
-    /* The parent's list, as this process started: export_memfd replaces
-     * the variable with this process's own, for its children. */
-    static char *parents;
-    if (!parents) {
-        const char *env = getenv(MEMFD_ENV);
-        parents = strdup(env ? env : "");
-        if (!parents)
-            return -1;
+    while (flock(fd, LOCK_EX) < 0)
+        if (errno != EINTR)
+            return 0;
+    int seals = fcntl(fd, F_GET_SEALS), ok = 0;
+    if (seals >= 0 && (seals & F_SEAL_WRITE))
+        ok = sealed_copy(fd, e);
+    else if (seals >= 0 && !(seals & (F_SEAL_SHRINK | F_SEAL_GROW)))
+        /* Empty, or a copy a process that died left half-written. */
+        ok = ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0 && copy_out(fd, e) == 0
+             && verified(fd, e)
+             && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) == 0;
+    flock(fd, LOCK_UN);
+    return ok;
+}
+
+/* The listed memory file of entry `e`, opened for this process, or -1. */
+static int listed_memfd(const struct shared *x, const struct bl_entry *e, const char *base)
+{
+    if (x->pid == (int)getpid())
+        return x->fd;
+    char path[64], link[256], name[200];
+    snprintf(path, sizeof path, "/proc/%d/fd/%d", x->pid, x->fd);
+    memfd_name(name, sizeof name, e, base);
+    ssize_t n = readlink(path, link, sizeof link - 1);
+    if (n < 0)
+        return -1;
+    link[n] = '\0';
+    /* "/memfd:<name> (deleted)" */
+    size_t k = strlen(name);
+    if (strncmp(link, "/memfd:", 7) != 0 || strncmp(link + 7, name, k) != 0
+        || (link[7 + k] != '\0' && link[7 + k] != ' ')) {
+        debug("not using %s: %s", path, "not one of this program's memory files");
+        return -1;
     }
-    const char *v = parents;
-    char want[32];
-    int pid = 0, fd = -1;
-    if (!v || sscanf(v, "%d:", &pid) != 1 || pid == (int)getpid())
-        return -1;
-    snprintf(want, sizeof want, "%08x-%u=", e->crc, e->usize);
-    const char *at = strstr(v, want);
-    if (!at || sscanf(at + strlen(want), "%d", &fd) != 1)
-        return -1;
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/fd/%d", pid, fd);
-    int mine = open(path, O_RDONLY | O_CLOEXEC);
-    if (mine < 0)
-        return -1;
-    if (!sealed_copy(mine, e)) {
-        close(mine);
-        debug("not using %s: %s", path, "not a sealed copy of the file");
-        return -1;
-    }
-    debug("sharing %s%s", path, "");
-    return mine;
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd >= 0)
+        debug("sharing %s%s", path, "");
+    return fd;
 }
 
 static char *from_memory(const struct bl_entry *e, const char *base)
 {
-    int fd = inherited_memfd(e);
+    load_shared();
+    struct shared *x = find_shared(e);
+    int fd = x ? listed_memfd(x, e, base) : -1;
+    if (fd >= 0 && !fill_sealed(fd, e)) {
+        debug("not using the shared copy of %s: %s", base, "it does not match its checksum");
+        if (fd != x->fd || x->pid != (int)getpid())
+            close(fd);
+        fd = -1;
+    }
     if (fd < 0) {
-        fd = memfd_create(base, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-        if (fd < 0 && errno == EINVAL)
-            fd = memfd_create(base, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        /* A private copy, listed for this process's children. */
+        fd = new_memfd(e, base);
         if (fd < 0) {
             PyErr_Format(PyExc_ImportError, "cannot load '%s': no memory file: %s", base,
                          strerror(errno));
             return NULL;
         }
-        if (copy_out(fd, e) != 0 || !verified(fd, e)) {
+        if (!fill_sealed(fd, e)) {
             close(fd);
             PyErr_Format(PyExc_ImportError,
                          "cannot load '%s' from '%U': it is damaged; rebuild the program or "
                          "download it again", base, rt_root);
             return NULL;
         }
-        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+        if (!x && nshared < MEMFD_MAX)
+            x = &shared[nshared++];
+        if (x) {
+            *x = (struct shared){e->crc, e->usize, (int)getpid(), fd};
+            export_shared();
+        }
     }
-    export_memfd(e, fd);
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     return strdup(path); /* the descriptor stays open: the file lives as long */
+}
+
+/* An empty memory file for entry `e`, unless one is listed already. */
+static void offer(const struct bl_entry *e, const char *base)
+{
+    if (find_shared(e) || nshared >= MEMFD_MAX)
+        return;
+    int fd = new_memfd(e, base);
+    if (fd >= 0)
+        shared[nshared++] = (struct shared){e->crc, e->usize, (int)getpid(), fd};
+}
+
+void rt_native_start(void)
+{
+    if (!cryo_app.ext_count && !cryo_app.lib_count)
+        return;
+    if (resolve_mode() < 0) {
+        PyErr_Clear(); /* said again at the first native import */
+        return;
+    }
+    if (cache_dir)
+        return; /* the cache is shared by every process already */
+    load_shared();
+    size_t before = nshared;
+    for (size_t i = 0; i < cryo_app.ext_count; i++)
+        offer(&cryo_app.exts[i].file, cryo_app.exts[i].path);
+    for (size_t i = 0; i < cryo_app.lib_count; i++)
+        offer(&cryo_app.libs[i].file, cryo_app.libs[i].name);
+    if (nshared != before)
+        export_shared();
 }
 
 char *rt_native_path(const struct bl_entry *e, const char *base)
@@ -351,7 +465,8 @@ char *rt_native_path(const struct bl_entry *e, const char *base)
  * names (struct rt_lib, dir_env: OpenSSL's provider modules): put in the
  * cache, in a directory named by their content, and the variable set to
  * it, unless the user set it.  Memory files cannot form a directory: in
- * memory mode the library looks where it was built to look. */
+ * memory mode they are handed to the library another way, once it is
+ * loaded (memory_lib_dirs). */
 static void setup_lib_dirs(void)
 {
     static int done;
@@ -362,10 +477,8 @@ static void setup_lib_dirs(void)
         const struct rt_lib *l = &cryo_app.libs[i];
         if (!l->dir_env || getenv(l->dir_env))
             continue;
-        if (!cache_dir) {
-            debug("%s: not provided in memory mode (%s)", l->dir_env, l->name);
-            continue;
-        }
+        if (!cache_dir)
+            continue; /* memory_lib_dirs */
         /* One directory for all the files of one variable: named by the
          * sum of their checksums. */
         uint32_t key = 0;
@@ -389,6 +502,49 @@ static void setup_lib_dirs(void)
         free(p);
         setenv(l->dir_env, dir, 0);
         debug("%s=%s", l->dir_env, dir);
+    }
+}
+
+/* Memory mode: OpenSSL 3 is told of each packed provider module as a
+ * built-in provider of its name ("legacy"), with the module's own entry
+ * point, instead of through OPENSSL_MODULES (cryptography loads "legacy"
+ * at import, and fails without it); done once libcrypto is loaded, before
+ * the extension that needs it starts.  A variable the user set is left to
+ * work as they meant. */
+typedef int (*provider_init_fn)(const void *, const void *, const void **, void **);
+typedef int (*add_builtin_fn)(void *, const char *, provider_init_fn);
+
+static void memory_lib_dirs(void)
+{
+    static unsigned char *done;
+    if (cache_dir || !cryo_app.lib_count)
+        return;
+    if (!done && !(done = calloc(cryo_app.lib_count, 1)))
+        return;
+    for (size_t i = 0; i < cryo_app.lib_count; i++) {
+        const struct rt_lib *l = &cryo_app.libs[i];
+        if (done[i] || !l->dir_env || strcmp(l->dir_env, "OPENSSL_MODULES") != 0
+            || getenv(l->dir_env))
+            continue;
+        void *crypto = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_NOLOAD);
+        if (!crypto)
+            return; /* not loaded yet: at a later import */
+        add_builtin_fn add = (add_builtin_fn)dlsym(crypto, "OSSL_PROVIDER_add_builtin");
+        done[i] = 1;
+        char *path = rt_native_path(&l->file, l->name);
+        void *h = path ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
+        provider_init_fn init = h ? (provider_init_fn)dlsym(h, "OSSL_provider_init") : NULL;
+        free(path);
+        PyErr_Clear(); /* a provider that cannot be given: OpenSSL says so when asked */
+        const char *slash = strrchr(l->name, '/');
+        char name[64];
+        snprintf(name, sizeof name, "%s", slash ? slash + 1 : l->name);
+        name[strcspn(name, ".")] = '\0';
+        if (add && init && add(NULL, name, init) == 1)
+            debug("OpenSSL provider '%s' given from a memory file%s", name, "");
+        else
+            debug("cannot give OpenSSL provider '%s': %s", name, h ? "no entry point" : dlerror());
+        dlclose(crypto); /* the NOLOAD reference only */
     }
 }
 
@@ -423,5 +579,6 @@ int rt_native_load_deps(const struct rt_ext *x)
         }
         lib_loaded[i] = 1;
     }
+    memory_lib_dirs();
     return 0;
 }

@@ -60,6 +60,10 @@ char *rt_native_path(const struct bl_entry *e, const char *base);
 /* Load the libraries extension `x` needs, in order, once each.  0, or -1
  * with ImportError set. */
 int rt_native_load_deps(const struct rt_ext *x);
+/* At start-up, in memory mode: offer an empty memory file for each packed
+ * native file, to be filled by whichever process of the tree needs it
+ * first (native_files.c). */
+void rt_native_start(void);
 
 PyObject *rt_init_cryo_module(void);
 PyObject *rt_init_contextvars(void);

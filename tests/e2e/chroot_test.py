@@ -45,8 +45,9 @@ LDD_ARROW = re.compile(r"^\s*(\S+)\s+=>\s+(.*?)\s*(\(0x[0-9a-f]+\))?$")
 LDD_PLAIN = re.compile(r"^\s*(\S+)\s+\(0x[0-9a-f]+\)$")
 DEVICES = {"null": (1, 3), "urandom": (1, 9)}
 # Also run these with the whole root read-only: a stdlib-only program,
-# extension modules included, writes no file.
-READ_ONLY_PROGRAMS = ["hello", "pkg_app", "native_stdlib", "tp_numpy"]
+# extension modules included, writes no file; third-party native files come
+# from memory files (cryptography's OpenSSL provider module too).
+READ_ONLY_PROGRAMS = ["hello", "pkg_app", "native_stdlib", "tp_numpy", "tp_cryptography"]
 # Also run in a root without /proc (a sandbox that does not mount it): the
 # program finds its own file by the name it was started by (AT_EXECFN).
 NO_PROC_PROGRAMS = ["hello", "stdin_echo", "pkg_app", "native_stdlib", "tp_yaml"]

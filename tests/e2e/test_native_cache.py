@@ -10,7 +10,8 @@ directory ($XDG_CACHE_HOME): the first run writes each file once, later
 runs reuse them without writing; a cached file damaged in place is
 replaced; two first runs at once both work and leave one copy; a first run
 killed midway leaves nothing a later run trips on; in memory mode a spawned
-child uses its parent's memory files; memory mode and a cache
+child uses its parent's memory files, and siblings share one copy of what
+their parent never loaded; memory mode and a cache
 that is not the user's or is writable by others write nothing there; a
 program without native files writes nothing.  Output is compared with
 python3.11 each time.  Prints PASS/FAIL per case and "N passed, M failed".
@@ -51,6 +52,41 @@ if __name__ == "__main__":
 """
 
 
+# Three spawned workers that each load an extension module their parent
+# never loads: each reports the file (device, inode: /proc/self/maps) that
+# backs the module and its library.  python3.11 maps one file each, so it
+# prints "1 1"; memory files must be shared between the siblings for a
+# frozen program to print the same.
+SIBLINGS = """
+import multiprocessing as mp
+
+
+def backing(q):
+    import yaml._yaml
+    files = {}
+    with open("/proc/self/maps") as f:
+        for line in f:
+            parts = line.split(None, 5)
+            if len(parts) == 6:
+                for key in ("_yaml", "libyaml"):
+                    if key in parts[5]:
+                        files[key] = (parts[3], parts[4])
+    q.put(files)
+
+
+if __name__ == "__main__":
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    ps = [ctx.Process(target=backing, args=(q,)) for _ in range(3)]
+    for p in ps:
+        p.start()
+    got = [q.get() for _ in ps]
+    for p in ps:
+        p.join()
+    print(len({g.get("_yaml") for g in got}), len({g.get("libyaml") for g in got}))
+"""
+
+
 class Ctx:
     def __init__(self, cryo, work):
         self.work = work
@@ -58,11 +94,14 @@ class Ctx:
         self.yaml = os.path.join(work, "tp_yaml")
         self.hello = os.path.join(work, "hello")
         self.spawn = os.path.join(work, "spawn_child")
-        with open(self.spawn + ".py", "w") as f:
-            f.write(SPAWN_CHILD)
+        self.siblings = os.path.join(work, "siblings")
+        for path, text in ((self.spawn, SPAWN_CHILD), (self.siblings, SIBLINGS)):
+            with open(path + ".py", "w") as f:
+                f.write(text)
         for src, exe in ((os.path.join(L.PROGRAMS_DIR, "tp_yaml.py"), self.yaml),
                          (os.path.join(L.PROGRAMS_DIR, "hello.py"), self.hello),
-                         (self.spawn + ".py", self.spawn)):
+                         (self.spawn + ".py", self.spawn),
+                         (self.siblings + ".py", self.siblings)):
             r = L.freeze(cryo, src, exe)
             if r.returncode != 0:
                 raise SystemExit(f"cannot freeze {src}: {L.text(r.stderr)}")
@@ -217,6 +256,23 @@ def case_memory_files_shared_with_spawned_children(ctx):
     return p
 
 
+def case_memory_files_shared_between_siblings(ctx):
+    """Workers whose parent never loads the module hold one copy between
+    them: the parent offers empty memory files, the first worker fills
+    one, the others use it (and a worker killed while filling would leave
+    it unsealed, to be filled again)."""
+    cache = ctx.cache("memsiblings")
+    ref = L.run([L.REFERENCE_PYTHON, ctx.siblings + ".py"], env=L.clean_env(), cwd=ctx.work)
+    r = ctx.run(ctx.siblings, cache, {"CRYO_NATIVE": "memory", "CRYO_DEBUG": "1"})
+    p = []
+    if ref.returncode != 0 or r.returncode != ref.returncode or r.stdout != ref.stdout:
+        p.append(f"python3.11: {ref.returncode} {ref.stdout!r}; frozen: status "
+                 f"{r.returncode}, stdout {r.stdout!r}: {L.text(r.stderr)[-1500:]}")
+    if files_in(cache):
+        p.append("memory mode wrote to the cache")
+    return p
+
+
 def case_unsafe_cache_is_not_used(ctx):
     p = []
     cache = ctx.cache("loose")
@@ -289,7 +345,8 @@ def case_program_without_natives_writes_only_its_verdict(ctx):
 CASES = [(f.__name__[5:], f) for f in (
     case_writes_once_then_reuses, case_replaces_a_damaged_file, case_concurrent_first_runs,
     case_killed_first_run, case_memory_mode_writes_nothing,
-    case_memory_files_shared_with_spawned_children, case_unsafe_cache_is_not_used,
+    case_memory_files_shared_with_spawned_children, case_memory_files_shared_between_siblings,
+    case_unsafe_cache_is_not_used,
     case_program_without_natives_writes_only_its_verdict, case_noexec_tmp_falls_back_to_memory)]
 
 
