@@ -78,6 +78,10 @@ enum bl_err bl_checksum_range(int fd, uint64_t offset, uint64_t len, uint32_t *s
  * check its CRC. */
 enum bl_err bl_payload_read(const struct bl_payload *p, const struct bl_entry *e,
                             unsigned char *out);
+/* The same for a native file's member (a zstd frame: payload_format.h,
+ * BL_ENTRY_NATIVE_PREFIX). */
+enum bl_err bl_payload_read_native(const struct bl_payload *p, const struct bl_entry *e,
+                                   unsigned char *out);
 
 /* Debug log: one line per start-up step on stderr when CRYO_DEBUG is set in
  * the environment (read once by bl_log_init).  Costs one branch when off. */

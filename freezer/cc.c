@@ -254,7 +254,7 @@ static void push_new(struct fz_strv *to, const struct fz_strv *from)
 
 /* What every program links statically after libpython (-Wl,-Bstatic):
  * libpython's own needs and the payload's decoder. */
-#define STATIC_TAIL_LIBS "-lexpat", "-lz", "-llz4"
+#define STATIC_TAIL_LIBS "-lexpat", "-lz", "-llz4", "-lzstd"
 
 /* The link words of the linked natives and of the core, each once, after
  * all that need it (cryo's libpython only). */

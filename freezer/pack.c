@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <lz4hc.h>
+#include <zstd.h>
 
 #include "../bootloader/bootloader.h"
 #include "fz.h"
@@ -85,10 +86,17 @@ int fz_native_compress(struct fz_native_file *f, const char *bytes, size_t len)
         return -1;
     }
     free(f->zdata);
-    /* LZ4 HC's default level: natives are megabytes, compressed at every
-     * build and decoded once per cache entry (payload_format.h). */
-    f->zdata = fz_compress_level((const unsigned char *)bytes, len, &f->zlen,
-                                 LZ4HC_CLEVEL_DEFAULT);
+    /* One zstd frame (payload_format.h, BL_ENTRY_NATIVE_PREFIX). */
+    size_t cap = ZSTD_compressBound(len);
+    f->zdata = fz_xmalloc(cap ? cap : 1);
+    size_t n = ZSTD_compress(f->zdata, cap, bytes, len, BL_NATIVE_ZSTD_LEVEL);
+    if (ZSTD_isError(n)) {
+        fz_error("cannot compress '%s': %s", f->disk_path, ZSTD_getErrorName(n));
+        free(f->zdata);
+        f->zdata = NULL;
+        return -1;
+    }
+    f->zlen = n;
     f->size = (uint32_t)len;
     f->crc = bl_checksum((const unsigned char *)bytes, len);
     return 0;

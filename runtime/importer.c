@@ -35,12 +35,23 @@ PyObject *rt_module_origin(const struct rt_module *m)
     return PyUnicode_FromFormat("%U/%s", rt_root, m->path);
 }
 
-enum bl_err rt_payload_read(const struct bl_entry *e, unsigned char *out)
+static enum bl_err refuse_damaged(enum bl_err err)
 {
-    enum bl_err err = bl_payload_read(&rt_payload, e, out);
     if (err != BL_OK && err != BL_ERR_NOMEM)
         bl_refuse(err, errno);
     return err;
+}
+
+enum bl_err rt_payload_read(const struct bl_entry *e, unsigned char *out)
+{
+    return refuse_damaged(bl_payload_read(&rt_payload, e, out));
+}
+
+enum bl_err rt_payload_read_native(const struct bl_entry *e, unsigned char *out)
+{
+    /* A table with native files always has the reader (emit_table.c). */
+    return refuse_damaged(cryo_app.native_read ? cryo_app.native_read(&rt_payload, e, out)
+                                               : BL_ERR_ENTRY);
 }
 
 PyObject *rt_load_code(const struct rt_module *m, PyObject *filename)

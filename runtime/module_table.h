@@ -19,7 +19,10 @@
 #include <stdint.h>
 
 #include "../bootloader/payload_format.h"
+#include "../bootloader/trailer_codec.h"
 #include "../gc/gc.h"
+
+struct bl_payload;
 
 enum {
     RT_MOD_PACKAGE = 1u << 0, /* a package: has __path__, code is its __init__ */
@@ -110,6 +113,10 @@ struct rt_app {
     uint32_t native_mode;            /* RT_NATIVE_*: where packed native files
                                         are put to be loaded (runtime/
                                         native_files.c); CRYO_NATIVE overrides */
+    /* bl_payload_read_native when the program carries native files, else
+     * NULL: a program without them links no zstd decoder. */
+    enum bl_err (*native_read)(const struct bl_payload *p, const struct bl_entry *e,
+                               unsigned char *out);
 };
 
 /* Binary search of app->modules by name; NULL when absent (runtime/table.c).

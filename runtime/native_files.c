@@ -110,7 +110,7 @@ static int resolve_mode(void)
     return 0;
 }
 
-/* Write entry `e` of the payload, decoded and checked (bl_payload_read),
+/* Write entry `e` of the payload, decoded and checked (bl_payload_read_native),
  * to `fd` at its current offset.  0, or -1 (errno).  A damaged member ends
  * the program (rt_payload_read). */
 static int copy_out(int fd, const struct bl_entry *e)
@@ -120,7 +120,7 @@ static int copy_out(int fd, const struct bl_entry *e)
         errno = ENOMEM;
         return -1;
     }
-    enum bl_err err = rt_payload_read(e, buf);
+    enum bl_err err = rt_payload_read_native(e, buf);
     if (err != BL_OK) {
         free(buf);
         errno = ENOMEM;

@@ -169,22 +169,36 @@ static void free_fixture(struct fixture *f)
     close(f->p.fd);
 }
 
-/* Read entry `e` into a fresh buffer one byte larger than e->usize with a
- * guard byte, and check the guard survives. */
-static enum bl_err read_entry(const struct bl_payload *p, const struct bl_entry *e,
-                              unsigned char **out)
+/* Read entry `e` with `reader` into a fresh buffer one byte larger than
+ * e->usize with a guard byte, and check the guard survives. */
+static enum bl_err read_with(enum bl_err (*reader)(const struct bl_payload *,
+                                                   const struct bl_entry *, unsigned char *),
+                             const struct bl_payload *p, const struct bl_entry *e,
+                             unsigned char **out)
 {
     size_t room = (e->usize <= BL_ENTRY_MAX_SIZE ? e->usize : 0) + 1;
     unsigned char *o = malloc(room);
     cr_assert_not_null(o);
     o[room - 1] = 0xa5;
-    enum bl_err err = bl_payload_read(p, e, o);
-    cr_expect_eq(o[room - 1], 0xa5, "bl_payload_read wrote past usize bytes");
+    enum bl_err err = reader(p, e, o);
+    cr_expect_eq(o[room - 1], 0xa5, "the reader wrote past usize bytes");
     if (out)
         *out = o;
     else
         free(o);
     return err;
+}
+
+static enum bl_err read_entry(const struct bl_payload *p, const struct bl_entry *e,
+                              unsigned char **out)
+{
+    return read_with(bl_payload_read, p, e, out);
+}
+
+static enum bl_err read_native(const struct bl_payload *p, const struct bl_entry *e,
+                               unsigned char **out)
+{
+    return read_with(bl_payload_read_native, p, e, out);
 }
 
 /* ---- reading members ---- */
@@ -529,4 +543,69 @@ Test(payload, pack_refuses_an_unwritable_path)
     cr_expect_eq(fz_pack_write(&g, "/nonexistent-dir-for-cryo-tests/payload.tar", NULL, 0, &size, &crc,
                                &entries),
                  -1);
+}
+
+/* ---- native files' members: zstd frames (payload_format.h) ---- */
+
+/* A native member written as the freezer writes it (fz_native_compress),
+ * alone in a payload opened as an executable. */
+static void native_fixture(struct bl_payload *p, struct fz_native_file *nf, size_t len,
+                           unsigned char **data)
+{
+    *data = malloc(len);
+    cr_assert_not_null(*data);
+    fill_text(*data, len, 7);
+    memset(nf, 0, sizeof *nf);
+    nf->disk_path = "libtest.so";
+    cr_assert_eq(fz_native_compress(nf, (const char *)*data, len), 0);
+    cr_expect_lt(nf->zlen, len, "zstd did not compress text");
+    struct buf b = {0};
+    buf_add(&b, "pad", 3);
+    buf_add(&b, nf->zdata, nf->zlen);
+    open_as_executable(b.p, b.n, 1, p);
+    free(b.p);
+}
+
+Test(payload, reads_a_native_files_zstd_frame)
+{
+    struct bl_payload p;
+    struct fz_native_file nf;
+    unsigned char *data;
+    native_fixture(&p, &nf, 200000, &data);
+    struct bl_entry e = {.offset = 3, .csize = (uint32_t)nf.zlen, .usize = nf.size,
+                         .crc = nf.crc};
+    unsigned char *out = NULL;
+    cr_assert_eq(read_native(&p, &e, &out), BL_OK);
+    cr_expect_eq(memcmp(out, data, 200000), 0);
+    free(out);
+    /* Read as an LZ4 block, it is not one. */
+    cr_expect_neq(read_entry(&p, &e, NULL), BL_OK);
+    free(data);
+    free(nf.zdata);
+    close(p.fd);
+}
+
+Test(payload, refuses_a_damaged_or_mis_sized_zstd_frame)
+{
+    struct bl_payload p;
+    struct fz_native_file nf;
+    unsigned char *data;
+    native_fixture(&p, &nf, 50000, &data);
+    struct bl_entry e = {.offset = 3, .csize = (uint32_t)nf.zlen, .usize = nf.size,
+                         .crc = nf.crc};
+    struct bl_entry x = e;
+    x.usize = e.usize - 1; /* the frame says otherwise */
+    cr_expect_eq(read_native(&p, &x, NULL), BL_ERR_ENTRY);
+    x = e;
+    x.csize = e.csize - 5; /* cut */
+    cr_expect_eq(read_native(&p, &x, NULL), BL_ERR_ENTRY);
+    x = e;
+    x.crc ^= 1; /* decodes, but not to what the table says */
+    cr_expect_eq(read_native(&p, &x, NULL), BL_ERR_ENTRY_CRC);
+    x = e;
+    x.offset = 4; /* not the frame's first byte */
+    cr_expect_eq(read_native(&p, &x, NULL), BL_ERR_ENTRY);
+    free(data);
+    free(nf.zdata);
+    close(p.fd);
 }

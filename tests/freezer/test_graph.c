@@ -1413,3 +1413,24 @@ Test(graph, does_not_follow_randoms_fallback_on_hashlib)
     fz_graph_free(&g);
     tree_free(&t);
 }
+
+Test(graph, does_not_follow_function_level_imports_of_packaging_tools_from_site_code)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import third\n");
+    put(&t, "site/third/__init__.py", "def test():\n    import setuptools\n");
+    put(&t, "site/setuptools/__init__.py", "");
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.site = site};
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "third");
+    must_not_have(&g, "setuptools");
+    fz_graph_free(&g);
+    put(&t, "site/third/__init__.py", "import setuptools\n"); /* at import: needed */
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "setuptools");
+    fz_graph_free(&g);
+    tree_free(&t);
+}

@@ -63,6 +63,11 @@ def main():
     block = lz4_literals(raw)
     put("member", "after_padding", entry(512, len(block), len(raw), F.checksum(raw))
         + b"\0" * 512 + block)
+    # A native file's member: one zstd frame (zstd(1), from Debian's zstd).
+    raw = bytes(range(256)) * 4
+    frame = subprocess.run(["zstd", "-9", "-q", "-c"], input=raw, capture_output=True,
+                           check=True).stdout
+    put("member", "zstd_frame", entry(0, len(frame), len(raw), F.checksum(raw)) + frame)
 
     with tempfile.TemporaryDirectory() as d:
         src = os.path.join(d, "seed.c")
