@@ -290,6 +290,7 @@ struct fz_graph_options {
                                               define the attribute */
     struct fz_strv exclude_data;  /* --exclude-data GLOB (fnmatch on the vpath) */
     struct fz_strv includes;  /* --include-module */
+    struct fz_strv include_packages; /* --include-package: must be packages */
     struct fz_strv excludes;  /* --exclude-module */
     const char *stdlib_dir;
     /* The extension modules that can be linked in; NULL with Debian's

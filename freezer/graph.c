@@ -978,9 +978,11 @@ static struct fz_module *need(struct ctx *c, const char *name, const struct fz_m
                 add_whole_package(c, m, 0);
                 m = find(c->g, prefix);
             } else if (m->is_package && !from && saved == '\0' && reason
-                       && strcmp(reason, "--include-module") == 0) {
-                /* --include-module names a package: packed whole with its
-                 * data, wherever it comes from (--help says so). */
+                       && (strcmp(reason, "--include-module") == 0
+                           || strcmp(reason, "--include-package") == 0)) {
+                /* --include-module or --include-package names a package:
+                 * packed whole with its data, wherever it comes from
+                 * (--help says so). */
                 add_whole_package(c, m, 1);
                 m = find(c->g, prefix);
             }
@@ -1430,6 +1432,15 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
     need(&c, "encodings", NULL, 0, 0, "always packed: codecs are looked up by name");
     for (size_t i = 0; i < opt->includes.n; i++)
         need(&c, opt->includes.v[i], NULL, 0, 0, "--include-module");
+    for (size_t i = 0; i < opt->include_packages.n && !c.failed; i++) {
+        const char *name = opt->include_packages.v[i];
+        const struct fz_module *pm = need(&c, name, NULL, 0, 0, "--include-package");
+        if (pm && !pm->is_package) {
+            fz_error("--include-package %s: '%s' is a module, not a package; name it with "
+                     "--include-module %s", name, pm->disk_path ? pm->disk_path : name, name);
+            c.failed = 1;
+        }
+    }
 
     /* Progress on a terminal: a cold build of a large program compiles
      * hundreds of modules.  One line, rewritten in place. */

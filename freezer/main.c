@@ -20,7 +20,7 @@ enum { EXIT_USAGE = 2 };
 
 static const char usage_text[] =
     "usage: cryo build SCRIPT|DIR|-m NAME|--entry-point NAME [-o OUT] [--path DIR]...\n"
-    "                  [--include-module NAME]...\n"
+    "                  [--include-module NAME]... [--include-package NAME]...\n"
     "                  [--exclude-module NAME]... [--allow-python-env]\n"
     "                  [--keep-symbols] [--native=auto|cache|memory]\n"
     "                  [--allow-missing-lib NAME]... [--include-data SRC=DEST]...\n"
@@ -66,6 +66,9 @@ static const char help_text[] =
     "                            library); may be repeated\n"
     "  --include-module NAME     pack module NAME even if no import names it\n"
     "                            (a package is packed whole); may be repeated\n"
+    "  --include-package NAME    pack package NAME whole, every module below it\n"
+    "                            and its data files; an error if NAME is not a\n"
+    "                            package; may be repeated\n"
     "  --exclude-module NAME     never pack NAME or its submodules, and accept\n"
     "                            imports of it that cannot be found; may be repeated\n"
     "  --allow-python-env        let PYTHON* environment variables (PYTHONPATH,\n"
@@ -317,6 +320,7 @@ static int cmd_build(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"path", required_argument, NULL, 'p'},
         {"include-module", required_argument, NULL, 'i'},
+        {"include-package", required_argument, NULL, 'I'},
         {"exclude-module", required_argument, NULL, 'x'},
         {"allow-python-env", no_argument, NULL, 'E'},
         {"keep-symbols", no_argument, NULL, 'g'},
@@ -380,12 +384,15 @@ static int cmd_build(int argc, char **argv)
             break;
         case 'i':
         case 'x':
+        case 'I':
             if (!valid_module_name(optarg)) {
-                fz_error("--%s-module '%s': not a module name (like pkg.mod)",
-                         c == 'i' ? "include" : "exclude", optarg);
+                fz_error("--%s '%s': not a module name (like pkg.mod)",
+                         c == 'i' ? "include-module" : c == 'I' ? "include-package"
+                                                                : "exclude-module", optarg);
                 goto out;
             }
-            fz_strv_push(c == 'i' ? &opt.graph.includes : &opt.graph.excludes, optarg);
+            fz_strv_push(c == 'i' ? &opt.graph.includes
+                         : c == 'I' ? &opt.graph.include_packages : &opt.graph.excludes, optarg);
             break;
         case 'E':
             opt.allow_python_env = 1;
@@ -537,6 +544,7 @@ static int cmd_build(int argc, char **argv)
     if (!run_module && optind == argc && !from_pyproject && fz_is_file("pyproject.toml")) {
         fz_strv_free(&opt.graph.paths);
         fz_strv_free(&opt.graph.includes);
+        fz_strv_free(&opt.graph.include_packages);
         fz_strv_free(&opt.graph.excludes);
         fz_strv_free(&opt.graph.allow_missing_libs);
         fz_strv_free(&opt.graph.include_data);
@@ -656,6 +664,7 @@ out:
     free(output);
     fz_strv_free(&opt.graph.paths);
     fz_strv_free(&opt.graph.includes);
+    fz_strv_free(&opt.graph.include_packages);
     fz_strv_free(&opt.graph.excludes);
     if (m_dir[0]) {
         if (m_script)

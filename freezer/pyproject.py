@@ -21,6 +21,7 @@ KEYS = {
     "output": ("--output", "str"),
     "paths": ("--path", "list"),
     "include-modules": ("--include-module", "list"),
+    "include-packages": ("--include-package", "list"),
     "exclude-modules": ("--exclude-module", "list"),
     "include-data": ("--include-data", "list"),
     "exclude-data": ("--exclude-data", "list"),

@@ -18,7 +18,7 @@ _cryo() {
         esac
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "-o --output -m --entry-point --path --include-module
-                --exclude-module --include-data --exclude-data --allow-missing-lib
+                --include-package --exclude-module --include-data --exclude-data --allow-missing-lib
                 --allow-python-env --keep-symbols --native= --report --sbom --app-version --allocator=
                 --gc= --gc-growth= --gc-pause-ms= --mem-release= -v --verbose --help" -- "$cur"))
         else

@@ -572,6 +572,16 @@ def case_bad_module_name(ctx):
     return expect_build_error(r, status=2, mentions=["not a module"], out_dir=d, output_name="app")
 
 
+def case_include_package_of_a_module(ctx):
+    d = ctx.dir("incpkg")
+    write(d, "app.py", HELLO)
+    r = ctx.cryo_run(["build", "app.py", "-o", "app", "--include-package", "json.decoder"],
+                     cwd=d)
+    return expect_build_error(r, status=1, mentions=["--include-package", "not a package",
+                                                     "--include-module json.decoder"],
+                              out_dir=d, output_name="app")
+
+
 def case_bad_native_mode(ctx):
     d = ctx.dir("badnative")
     write(d, "app.py", HELLO)

@@ -100,6 +100,7 @@ struct opts {
     const char *stdlib;           /* NULL: Debian's */
     const char *const *paths;     /* NULL-terminated, relative to the tree */
     const char *const *includes;
+    const char *const *packages;  /* --include-package */
     const char *const *excludes;
     const char *const *site;      /* site directories, relative to the tree */
     const struct fz_natives *natives; /* NULL: Debian's libpython (none) */
@@ -123,6 +124,8 @@ static int build(const struct tree *t, const char *script, const struct opts *o,
     }
     for (const char *const *p = o ? o->includes : NULL; p && *p; p++)
         fz_strv_push(&opt.includes, *p);
+    for (const char *const *p = o ? o->packages : NULL; p && *p; p++)
+        fz_strv_push(&opt.include_packages, *p);
     for (const char *const *p = o ? o->excludes : NULL; p && *p; p++)
         fz_strv_push(&opt.excludes, *p);
     for (const char *const *p = o ? o->site : NULL; p && *p; p++) {
@@ -134,6 +137,7 @@ static int build(const struct tree *t, const char *script, const struct opts *o,
     fz_strv_free(&opt.site_dirs);
     fz_strv_free(&opt.paths);
     fz_strv_free(&opt.includes);
+    fz_strv_free(&opt.include_packages);
     fz_strv_free(&opt.excludes);
     free(script_path);
     free(stdlib);
@@ -756,6 +760,29 @@ Test(graph, adds_included_modules_the_script_does_not_import)
     cr_expect_eq(must_have(&g, "plugin")->origin, FZ_ORIGIN_USER);
     must_have(&g, "json");
     must_have(&g, "json.decoder"); /* and what they import */
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, packs_an_included_package_whole_and_refuses_a_module)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "app.py", "");
+    put(&t, "std/stdpkg/__init__.py", "");
+    put(&t, "std/stdpkg/a.py", "");
+    put(&t, "std/stdpkg/sub/__init__.py", "");
+    put(&t, "std/stdpkg/sub/b.py", "");
+    put(&t, "std/onemodule.py", "");
+    struct opts o = {.stdlib = "std", .packages = (const char *const[]){"stdpkg", NULL}};
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "stdpkg.a"); /* a standard-library package too, though no import names them */
+    must_have(&g, "stdpkg.sub.b");
+    fz_graph_free(&g);
+    struct opts m = {.stdlib = "std", .packages = (const char *const[]){"onemodule", NULL}};
+    cr_expect_eq(build(&t, "app.py", &m, &g), -1);
     fz_graph_free(&g);
     tree_free(&t);
 }
