@@ -24,31 +24,26 @@ import sys
 import unittest
 
 ENV_MARK = "CRYO_CPYTHON_DRIVER"
-# Known product bugs worked around here so that the collector tests can run
-# at all; each is also an e2e program that fails until it is fixed
-# (tests/e2e/programs/sysconfig_vars.py).  Nothing here changes a
-# python3.11 run.
-if getattr(sys, "frozen", False) and not hasattr(sys, "platlibdir"):
-    # runtime/pathconfig_py311.c leaves config->platlibdir unset, so the
-    # frozen sys has no platlibdir and sysconfig.get_config_vars() (which
-    # test.support calls at import) raises AttributeError.
-    sys.platlibdir = "lib"
-if getattr(sys, "frozen", False):
-    # sysconfig imports its data module by a computed name with a hyphen
-    # (_sysconfigdata__x86_64-linux-gnu): cryo does not pack it, and
-    # --include-module rejects the name.  Load Debian's file from disk
-    # (these tests run on the machine that built them).
-    import sysconfig
-    _name = sysconfig._get_sysconfigdata_name()
-    try:
-        __import__(_name)
-    except ImportError:
-        import types
-        _mod = types.ModuleType(_name)
-        _path = f"/usr/lib/python3.11/{_name}.py"
-        with open(_path, encoding="utf-8") as _f:
-            exec(compile(_f.read(), _path, "exec"), _mod.__dict__)
-        sys.modules[_name] = _mod
+
+def load_from_file(name):
+    """Import test module `name` (e.g. "test.test_ssl") from Debian's file
+    on disk rather than from the program, in both runs alike, for the test
+    modules that read their own data files by a path built from __file__
+    and hand it to C code that opens it with fopen (OpenSSL's certificate
+    files) or glob it: a frozen program's files are not on the disk, and
+    that is inherent (README, Limits).  What they test, the extension
+    module, is still the program's own.  No bytecode is written."""
+    import importlib.util
+    import test
+    sys.dont_write_bytecode = True
+    path = os.path.join("/usr/lib/python3.11", *name.split(".")) + ".py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    setattr(test, name.rpartition(".")[2], mod)
+    return mod
+
 
 SEVERITY = ("pass", "skip", "xfail", "xpass", "fail", "error")  # worst last
 

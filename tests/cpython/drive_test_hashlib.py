@@ -3,7 +3,7 @@ frozen by run_cpython_tests.py and compared with python3.11 running this
 same file.  See cpython_driver.py."""
 import unittest  # noqa: F401  (cryo packs unittest only if the program imports it)
 
-import cpython_driver  # first: it works around known product bugs, see there
+import cpython_driver
 
 from test import test_hashlib
 

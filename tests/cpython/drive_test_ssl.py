@@ -1,0 +1,19 @@
+"""Runs CPython's own test_ssl (Debian's libpython3.11-testsuite) with unittest;
+frozen by run_cpython_tests.py and compared with python3.11 running this
+same file.  See cpython_driver.py.  The test module itself is read from
+Debian's file in both runs (cpython_driver.load_from_file): it hands paths
+of its own data files to C code.
+Offline: the network resource is off in both runs, so the tests
+that would reach the internet are skipped."""
+import unittest  # noqa: F401  (cryo packs unittest only if the program imports it)
+
+import cpython_driver
+from test import support
+
+support.use_resources = []  # no network: test_ssl's offline tests
+import ssl  # noqa: F401  (packed and linked: the module under test)
+
+test_ssl = cpython_driver.load_from_file("test.test_ssl")
+
+if __name__ == "__main__":
+    cpython_driver.main(test_ssl)
