@@ -208,6 +208,7 @@ int fz_build(const struct fz_build_options *opt)
                                                                                   : "cryo",
         .native = native_names[opt->native_mode],
         .allow_python_env = opt->allow_python_env,
+        .optimize = opt->graph.optimize,
     };
     if (fz_pack_prepare_natives(&g) < 0)
         goto done;
@@ -246,7 +247,9 @@ int fz_build(const struct fz_build_options *opt)
     if (pack_rc < 0)
         goto done;
     uint32_t flags = (opt->allow_python_env ? RT_APP_ALLOW_PYTHON_ENV : 0)
-                     | (g.file_hooks ? RT_APP_FILE_HOOKS : 0);
+                     | (g.file_hooks ? RT_APP_FILE_HOOKS : 0)
+                     | ((uint32_t)opt->graph.optimize << RT_APP_OPTIMIZE_SHIFT
+                        & RT_APP_OPTIMIZE_MASK);
     if (fz_emit_table(&g, payload_crc, flags, &opt->gc, opt->native_mode, table_c) < 0)
         goto done;
     double t1 = now();
@@ -326,7 +329,7 @@ int fz_build(const struct fz_build_options *opt)
     tmp_out[0] = '\0';
     uint64_t image = t.payload_offset;
     struct stat st;
-    if (stat(opt->output, &st) == 0) {
+    if (!fz_quiet && stat(opt->output, &st) == 0) {
         fprintf(stderr, "cryo: built %s: %zu modules, %.1f MB, in %.1f s\n", opt->output, g.n,
                 (double)st.st_size / 1e6, now() - t0);
         fz_report_summary(&g, image, payload_size);

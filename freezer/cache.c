@@ -85,12 +85,12 @@ static const char *dir(void)
     return cache_dir;
 }
 
-char *fz_cache_key(const char *vpath, const char *src, size_t len)
+char *fz_cache_key(const char *vpath, const char *src, size_t len, int optimize)
 {
     if (!dir())
         return NULL;
-    char *head = fz_printf("%s\n%s\n%s\n%s\n", CACHE_MAGIC, CRYO_VERSION_STRING,
-                           fz_py_version(), vpath);
+    char *head = fz_printf("%s\n%s\n%s\n%s\nO%d\n", CACHE_MAGIC, CRYO_VERSION_STRING,
+                           fz_py_version(), vpath, optimize);
     size_t hlen = strlen(head);
     char *buf = fz_xmalloc(hlen + len);
     memcpy(buf, head, hlen);

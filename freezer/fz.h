@@ -33,6 +33,7 @@ void fz_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fz_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fz_note(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* -v only */
 extern int fz_verbose;
+extern int fz_quiet; /* -q: no progress line, no summary; warnings and errors still */
 
 void *fz_xmalloc(size_t n);  /* abort with a message on OOM: the one place */
 void *fz_xrealloc(void *p, size_t n);
@@ -89,7 +90,9 @@ void fz_py_stop(void);
 /* Compile `src` as module code with co_filename `vpath`.  Returns a new
  * code object reference (as void* so non-Python files need no Python.h),
  * or NULL after reporting a syntax error at `disk_path`. */
-void *fz_py_compile(const char *src, size_t len, const char *vpath, const char *disk_path);
+/* `optimize`: 0, 1 or 2, as python3.11's -O flags (cryo build -O, -OO). */
+void *fz_py_compile(const char *src, size_t len, const char *vpath, const char *disk_path,
+                    int optimize);
 /* Marshal a code object to a malloc'd buffer. */
 unsigned char *fz_py_marshal(void *code, size_t *len);
 void fz_py_decref(void *obj);
@@ -135,7 +138,7 @@ void fz_importv_free(struct fz_importv *iv);
 struct fz_module;
 /* The cache key of a module compiled from `src` with co_filename `vpath`;
  * NULL when caching is off.  malloc'd. */
-char *fz_cache_key(const char *vpath, const char *src, size_t len);
+char *fz_cache_key(const char *vpath, const char *src, size_t len, int optimize);
 /* 1 and fills m's zdata/zlen/usize/crc and `imports` on a hit; 0 on a miss. */
 int fz_cache_get(const char *key, struct fz_module *m, struct fz_importv *imports);
 void fz_cache_put(const char *key, const struct fz_module *m, const struct fz_importv *imports);
@@ -280,6 +283,7 @@ struct fz_graph {
 
 struct fz_graph_options {
     const char *script;
+    int optimize;             /* -O: 0, 1 or 2 (compile()'s optimize) */
     struct fz_strv paths;     /* --path, in order, before the stdlib */
     struct fz_strv site_dirs; /* after the stdlib: fz_site_dirs() */
     struct fz_strv allow_missing_libs; /* --allow-missing-lib */
@@ -353,6 +357,7 @@ struct fz_report_options {
     int own_libpython;
     const char *allocator, *gc, *native; /* as --allocator/--gc/--native say */
     int allow_python_env;
+    int optimize;
 };
 /* The report as JSON (format: report.c) to f; with sizes, the file's
  * size and its image/payload/trailer split too (the copy packed into the

@@ -1228,9 +1228,10 @@ static int process(struct ctx *c, size_t i)
         len = strlen(src);
     if (!src)
         return -1;
-    char *key = fz_cache_key(m->vpath, src, len);
+    char *key = fz_cache_key(m->vpath, src, len, c->opt->optimize);
     if (!fz_cache_get(key, m, &iv)) {
-        void *code = fz_py_compile(src, len, m->vpath, m->disk_path ? m->disk_path : m->vpath);
+        void *code = fz_py_compile(src, len, m->vpath, m->disk_path ? m->disk_path : m->vpath,
+                                   c->opt->optimize);
         if (!code) {
             free(src);
             free(key);
@@ -1444,7 +1445,7 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
 
     /* Progress on a terminal: a cold build of a large program compiles
      * hundreds of modules.  One line, rewritten in place. */
-    int progress = !fz_verbose && isatty(STDERR_FILENO);
+    int progress = !fz_verbose && !fz_quiet && isatty(STDERR_FILENO);
     for (int files_added = 0;;) {
         for (; c.next < g->n && !c.failed; c.next++) {
             if (progress)

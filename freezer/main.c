@@ -26,7 +26,8 @@ static const char usage_text[] =
     "                  [--allow-missing-lib NAME]... [--include-data SRC=DEST]...\n"
     "                  [--exclude-data GLOB]... [--report FILE] [--sbom FILE]\n"
     "                  [--allocator=cryo|python] [--gc=cryo|python]\n"
-    "                  [--gc-growth=R] [--gc-pause-ms=MS] [--mem-release=KIB] [-v]\n"
+    "                  [--gc-growth=R] [--gc-pause-ms=MS] [--mem-release=KIB]\n"
+    "                  [-O | -OO | --optimize=0|1|2] [-q | -v]\n"
     "       cryo inspect APP [--json | --sbom | --image OUT]\n"
     "       cryo --help | --version\n";
 
@@ -103,6 +104,11 @@ static const char help_text[] =
     "  --report FILE             also write what the executable holds, as JSON:\n"
     "                            every module, extension module, library and data\n"
     "                            file, where it came from, why it is in, its bytes\n"
+    "  -O, -OO, --optimize=N     compile the modules as python3.11 -O (no asserts,\n"
+    "                            __debug__ false) or -OO (no docstrings either);\n"
+    "                            sys.flags.optimize says so (default 0, as python3.11)\n"
+    "  -q, --quiet               no progress line and no summary: only warnings\n"
+    "                            and errors\n"
     "  -v, --verbose             say what is packed and why, and every command run\n"
     "\n"
     "Memory and the collector (defaults for the program; the CRYO_* variable\n"
@@ -330,6 +336,8 @@ static int cmd_build(int argc, char **argv)
         {"app-version", required_argument, NULL, 'A'},
         {"entry-point", required_argument, NULL, 'P'},
         {"cryo-from-pyproject", no_argument, NULL, 0x200},
+        {"optimize", required_argument, NULL, 0x201},
+        {"quiet", no_argument, NULL, 'q'},
         {"sbom", required_argument, NULL, 'S'},
         {"include-data", required_argument, NULL, 'D'},
         {"exclude-data", required_argument, NULL, 'X'},
@@ -354,7 +362,7 @@ static int cmd_build(int argc, char **argv)
     opt.gc = (struct gc_config){-1, -1, -1, -1, -1};
     optind = 1;
     opterr = 0; /* report bad options ourselves, as "cryo: error:" */
-    while ((c = getopt_long(argc, argv, ":o:m:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:m:vqhO", longopts, NULL)) != -1) {
         switch (c) {
         case 'P':
             entry_point = optarg;
@@ -458,6 +466,22 @@ static int cmd_build(int argc, char **argv)
             break;
         case 'v':
             fz_verbose = 1;
+            break;
+        case 'q':
+            fz_quiet = 1;
+            break;
+        case 'O':
+            /* -O, -OO (two of them), as python3.11 counts them. */
+            if (opt.graph.optimize < 2)
+                opt.graph.optimize++;
+            break;
+        case 0x201: /* --optimize=N: pyproject.toml's optimize key */
+            if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0
+                && strcmp(optarg, "2") != 0) {
+                fz_error("optimize '%s': must be 0, 1 or 2 (as -O and -OO)", optarg);
+                goto out;
+            }
+            opt.graph.optimize = optarg[0] - '0';
             break;
         case 0x100 + GC_OPTION_ALLOCATOR:
         case 0x100 + GC_OPTION_GC:

@@ -81,7 +81,8 @@ static void report_compile_error(const char *disk_path)
     Py_XDECREF(tb);
 }
 
-void *fz_py_compile(const char *src, size_t len, const char *vpath, const char *disk_path)
+void *fz_py_compile(const char *src, size_t len, const char *vpath, const char *disk_path,
+                    int optimize)
 {
     if (memchr(src, '\0', len)) {
         fz_error("cannot compile '%s': source code contains a null byte", disk_path);
@@ -93,10 +94,11 @@ void *fz_py_compile(const char *src, size_t len, const char *vpath, const char *
         return NULL;
     }
     /* Bytes in, no flags: the source's coding declaration (PEP 263) is
-     * honoured exactly as `python3.11 file.py` honours it.  optimize=0:
-     * asserts and __debug__ stay, as under plain python3.11. */
+     * honoured exactly as `python3.11 file.py` honours it.  optimize 0
+     * keeps asserts and __debug__, as plain python3.11; 1 drops them, 2
+     * docstrings too, as -O and -OO. */
     PyCompilerFlags flags = _PyCompilerFlags_INIT;
-    PyObject *code = Py_CompileStringObject(src, filename, Py_file_input, &flags, 0);
+    PyObject *code = Py_CompileStringObject(src, filename, Py_file_input, &flags, optimize);
     Py_DECREF(filename);
     if (!code)
         report_compile_error(disk_path);

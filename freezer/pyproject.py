@@ -37,6 +37,7 @@ KEYS = {
     "gc-growth": ("--gc-growth", "num"),
     "gc-pause-ms": ("--gc-pause-ms", "num"),
     "mem-release": ("--mem-release", "int"),
+    "optimize": ("--optimize", "int"),
 }
 # Choices checked here, to name the key and its line (the command line
 # checks the rest: ranges of numbers, paths).

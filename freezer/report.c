@@ -133,7 +133,8 @@ void fz_report_json(FILE *f, const struct fz_graph *g, const struct fz_report_op
     jkey(f, "allocator", o->allocator, 1);
     jkey(f, "gc", o->gc, 0);
     jkey(f, "native", o->native, 0);
-    fprintf(f, ", \"allow_python_env\": %s}", o->allow_python_env ? "true" : "false");
+    fprintf(f, ", \"allow_python_env\": %s, \"optimize\": %d}",
+            o->allow_python_env ? "true" : "false", o->optimize);
     if (sizes)
         fprintf(f, ",\n  \"size\": %llu,\n  \"bytes\": {\"image\": %llu, \"payload\": %llu, "
                    "\"trailer\": %d, ", (unsigned long long)(image + payload + BL_TRAILER_SIZE),

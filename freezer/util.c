@@ -16,6 +16,7 @@
 #include "fz.h"
 
 int fz_verbose;
+int fz_quiet;
 
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {

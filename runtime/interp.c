@@ -44,6 +44,9 @@ static PyStatus set_config(PyConfig *c, int argc, char **argv, const char *exe)
     c->pathconfig_warnings = 0;
     c->install_signal_handlers = 1;
     c->_init_main = 0;            /* stop after the core: see step 4 above */
+    /* As python3.11 -O/-OO: sys.flags.optimize, __debug__, and code
+     * compiled at run time (exec, compile) like the packed modules. */
+    c->optimization_level = (int)((cryo_app.flags & RT_APP_OPTIMIZE_MASK) >> RT_APP_OPTIMIZE_SHIFT);
 
     st = PyConfig_SetBytesArgv(c, argc, argv);
     if (PyStatus_Exception(st))

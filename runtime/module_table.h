@@ -46,6 +46,10 @@ enum {
      * cryo_files.py, install()): the program has data files, or packs code
      * that walks package directories (unittest's discovery) */
     RT_APP_FILE_HOOKS = 1u << 1,
+    /* bits 2-3: the optimization level the modules were compiled with
+     * (cryo build -O/-OO), which sys.flags.optimize reports */
+    RT_APP_OPTIMIZE_SHIFT = 2,
+    RT_APP_OPTIMIZE_MASK = 3u << 2,
 };
 
 struct rt_module {

@@ -20,7 +20,8 @@ _cryo() {
             COMPREPLY=($(compgen -W "-o --output -m --entry-point --path --include-module
                 --include-package --exclude-module --include-data --exclude-data --allow-missing-lib
                 --allow-python-env --keep-symbols --native= --report --sbom --app-version --allocator=
-                --gc= --gc-growth= --gc-pause-ms= --mem-release= -v --verbose --help" -- "$cur"))
+                --gc= --gc-growth= --gc-pause-ms= --mem-release= -O -OO --optimize= -q --quiet -v --verbose
+                --help" -- "$cur"))
         else
             COMPREPLY=($(compgen -f -X '!*.py' -- "$cur") $(compgen -d -- "$cur"))
         fi

@@ -245,7 +245,7 @@ def test_program(prog, cryo, python, session, src, mode=""):
     env = L.clean_env({**prog.env, "LC_ALL": "C"})
     cwd = os.path.join(work, "cwd")
     os.makedirs(cwd)
-    ref = L.run([python, script, *prog.args], stdin=prog.stdin, env=env, cwd=cwd, timeout=prog.timeout)
+    ref = L.run([python, *prog.python_args, script, *prog.args], stdin=prog.stdin, env=env, cwd=cwd, timeout=prog.timeout)
     with Chroot(work, libs, interp, proc=mode != "noproc") as ch:
         shutil.copy2(exe, os.path.join(ch.root, prog.name))
         files = ch.listing()

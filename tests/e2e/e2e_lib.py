@@ -49,6 +49,7 @@ class Program:
     stderr: str = None        # comparison mode, one of STDERR_MODES
     timeout: float = DEFAULT_TIMEOUT
     cryo_args: list = dataclasses.field(default_factory=list)
+    python_args: list = dataclasses.field(default_factory=list)  # before the script
     helper: bool = False      # a module other programs import, not a program
     libpython: str = None     # "cryo": needs cryo's own libpython (its extension modules)
 
@@ -108,6 +109,8 @@ def parse_header(path):
                     prog.timeout = float(value.strip())
                 elif key == "cryo-args":
                     prog.cryo_args += shlex.split(value)
+                elif key == "python-args":
+                    prog.python_args += shlex.split(value)
                 elif key == "helper":
                     prog.helper = True
                 elif key == "libpython":

@@ -46,7 +46,7 @@ def run_program(prog, cryo, python, session_dir, src_dir):
     cwd_fz = os.path.join(work, "cwd-frozen")
     os.makedirs(cwd_py)
     os.makedirs(cwd_fz)
-    ref = L.run([python, script, *prog.args], stdin=prog.stdin, env=env, cwd=cwd_py, timeout=prog.timeout)
+    ref = L.run([python, *prog.python_args, script, *prog.args], stdin=prog.stdin, env=env, cwd=cwd_py, timeout=prog.timeout)
     frozen = L.run([exe, *prog.args], stdin=prog.stdin, env=env, cwd=cwd_fz, timeout=prog.timeout)
     problems = L.compare(ref, frozen, expected_exit=prog.exit, stderr_mode=prog.stderr_mode)
     timing = f"build {build.seconds:.1f}s, python {ref.seconds:.2f}s, frozen {frozen.seconds:.2f}s"
@@ -64,7 +64,7 @@ def check_determinism(prog, python, session, src, seeds=("0", "1", "4242")):
         cwd = tempfile.mkdtemp(dir=session)
         env = L.clean_env(prog.env)
         env["PYTHONHASHSEED"] = seed
-        runs.append(L.run([python, script, *prog.args], stdin=prog.stdin, env=env, cwd=cwd, timeout=prog.timeout))
+        runs.append(L.run([python, *prog.python_args, script, *prog.args], stdin=prog.stdin, env=env, cwd=cwd, timeout=prog.timeout))
     problems = []
     for seed, r in zip(seeds[1:], runs[1:]):
         for p in L.compare(runs[0], r, expected_exit=prog.exit, stderr_mode=prog.stderr_mode):

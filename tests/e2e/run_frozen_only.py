@@ -54,7 +54,7 @@ def run_program(prog, cryo, python, session, src, also_python):
     if also_python:
         pcwd = os.path.join(work, "cwd-python")
         os.makedirs(pcwd)
-        p = L.run([python, script, *prog.args], stdin=prog.stdin, env=env, cwd=pcwd, timeout=prog.timeout)
+        p = L.run([python, *prog.python_args, script, *prog.args], stdin=prog.stdin, env=env, cwd=pcwd, timeout=prog.timeout)
         broken = [line for line in L.text(p.stdout).split("\n") if line.startswith("FAIL:")]
         report += (f"\n    python3.11 (information): {p.describe_status()}, {p.seconds:.2f}s"
                    + "".join(f"\n      {line}" for line in broken))

@@ -582,6 +582,28 @@ def case_include_package_of_a_module(ctx):
                               out_dir=d, output_name="app")
 
 
+def case_bad_optimize_level(ctx):
+    d = ctx.dir("badopt")
+    write(d, "app.py", HELLO)
+    r = ctx.cryo_run(["build", "app.py", "-o", "app", "--optimize=3"], cwd=d)
+    return expect_build_error(r, status=2, mentions=["optimize", "'3'", "0, 1 or 2"],
+                              out_dir=d, output_name="app")
+
+
+def case_quiet_build_says_only_errors(ctx):
+    d = ctx.dir("quiet")
+    write(d, "app.py", HELLO)
+    r = ctx.cryo_run(["build", "-q", "app.py", "-o", "app"], cwd=d)
+    p = []
+    if r.returncode != 0 or r.stderr or not os.path.exists(os.path.join(d, "app")):
+        p.append(f"-q build: status {r.returncode}, stderr {r.stderr!r}")
+    write(d, "bad.py", "import cryo_no_such_module_q\n")
+    p += expect_build_error(ctx.cryo_run(["build", "-q", "bad.py", "-o", "bad"], cwd=d),
+                            status=1, mentions=["cryo_no_such_module_q"], out_dir=d,
+                            output_name="bad")
+    return p
+
+
 def case_bad_native_mode(ctx):
     d = ctx.dir("badnative")
     write(d, "app.py", HELLO)

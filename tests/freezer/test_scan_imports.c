@@ -31,7 +31,7 @@ TestSuite(scan_imports, .init = start_python, .fini = stop_python);
 static struct fz_importv scan_src(const char *src)
 {
     struct fz_importv iv = {0};
-    void *code = fz_py_compile(src, strlen(src), "t.py", "t.py");
+    void *code = fz_py_compile(src, strlen(src), "t.py", "t.py", 0);
     cr_assert_not_null(code, "the test source does not compile:\n%.300s", src);
     cr_assert_eq(fz_scan_imports(code, &iv), 0);
     fz_py_decref(code);
@@ -594,7 +594,7 @@ Test(scan_imports, refuses_something_that_is_not_a_code_object)
 Test(scan_imports, appends_to_what_the_vector_holds)
 {
     struct fz_importv iv = scan_src("import one\n");
-    void *code = fz_py_compile("import two\nimport three\n", 24, "u.py", "u.py");
+    void *code = fz_py_compile("import two\nimport three\n", 24, "u.py", "u.py", 0);
     cr_assert_not_null(code);
     cr_assert_eq(fz_scan_imports(code, &iv), 0);
     fz_py_decref(code);
@@ -608,8 +608,8 @@ Test(scan_imports, appends_to_what_the_vector_holds)
 
 Test(scan_imports, compile_reports_a_syntax_error_as_null)
 {
-    cr_expect_null(fz_py_compile("import\n", 7, "bad.py", "bad.py"));
-    cr_expect_null(fz_py_compile("x = 1\0\n", 7, "nul.py", "nul.py"));
+    cr_expect_null(fz_py_compile("import\n", 7, "bad.py", "bad.py", 0));
+    cr_expect_null(fz_py_compile("x = 1\0\n", 7, "nul.py", "nul.py", 0));
 }
 
 Test(scan_imports, marks_command_line_entry_imports)
