@@ -338,6 +338,7 @@ int fz_build(const struct fz_build_options *opt)
         goto done;
     if (opt->sbom && fz_write_file_atomic(opt->sbom, sbom, strlen(sbom), "the SBOM") < 0)
         goto done;
+    fz_cache_trim();
     rc = 0;
 
 done:

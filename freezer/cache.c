@@ -12,7 +12,10 @@
  * CRYO_CACHE_DIR=off disables it.  Entries are written to a temporary file
  * and renamed, so concurrent builds and interrupted ones never leave a
  * partial entry; an entry that fails any check is ignored and rewritten.
- * Standard-library modules compile once per machine this way.
+ * Standard-library modules compile once per machine this way.  The cache
+ * is capped at CRYO_CACHE_MAX bytes (default 1G): a build that wrote
+ * entries then removes the least recently used (a hit refreshes an
+ * entry's mtime), fz_cache_trim.
  *
  * File layout (little-endian, host order is fine: a cache never moves
  * between machines of different byte order and a foreign one fails its
@@ -24,6 +27,7 @@
  *                u32 nfrom | nfrom × str )        where str = u32 len | bytes
  *   zlen bytes of compressed marshal data (an LZ4 block, as in the payload)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,6 +45,12 @@
 
 static char *cache_dir;  /* NULL when disabled */
 static int cache_ready;
+static uint64_t cache_written; /* bytes of entries this process wrote */
+
+/* CRYO_CACHE_MAX's default.  A cold build of numpy's program writes about
+ * 10 MB of entries, of the whole standard library about 25 MB: a gigabyte
+ * holds many programs' worth, and is little on a build machine. */
+#define CACHE_MAX_DEFAULT (1ull << 30)
 
 static int mkdir_p(char *path)
 {
@@ -193,6 +203,9 @@ int fz_cache_get(const char *key, struct fz_module *m, struct fz_importv *import
     m->zdata = fz_xmalloc(zlen);
     memcpy(m->zdata, r.p, zlen);
     ok = 1;
+    /* Used now: the eviction (fz_cache_trim) removes the least recently
+     * used entries first.  An mtime, since atime is often not kept. */
+    futimens(fd, NULL);
 out:
     if (!ok)
         fz_importv_free(imports);
@@ -273,8 +286,10 @@ void fz_cache_put(const char *key, const struct fz_module *m, const struct fz_im
             break;
         off += (size_t)k;
     }
-    if (close(fd) == 0 && off == w.n && rename(tmp, path) == 0)
+    if (close(fd) == 0 && off == w.n && rename(tmp, path) == 0) {
         tmp[0] = '\0';
+        cache_written += w.n;
+    }
     fd = -1;
 out:
     /* A cache that cannot be written costs speed, never correctness. */
@@ -284,4 +299,119 @@ out:
     free(path);
     free(sub);
     free(w.buf);
+}
+
+/* ---- size cap ---- */
+
+int fz_cache_parse_size(const char *s, uint64_t *bytes)
+{
+    char *end;
+    if (!s || !*s || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno)
+        return -1;
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k')
+        shift = 10;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30;
+    if (shift)
+        end++;
+    if (*end || (shift && v > (~0ull >> shift)))
+        return -1;
+    *bytes = (uint64_t)v << shift;
+    return 0;
+}
+
+struct cached {
+    char *path;
+    uint64_t size;
+    struct timespec used;
+};
+
+static int older_first(const void *a, const void *b)
+{
+    const struct cached *x = a, *y = b;
+    if (x->used.tv_sec != y->used.tv_sec)
+        return x->used.tv_sec < y->used.tv_sec ? -1 : 1;
+    if (x->used.tv_nsec != y->used.tv_nsec)
+        return x->used.tv_nsec < y->used.tv_nsec ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+static int is_hex2(const char *n)
+{
+    static const char hex[] = "0123456789abcdef";
+    return n[0] && strchr(hex, n[0]) && n[1] && strchr(hex, n[1]) && !n[2];
+}
+
+void fz_cache_trim(void)
+{
+    if (!cache_written || !dir())
+        return; /* a warm build wrote nothing: the cache did not grow */
+    uint64_t max = CACHE_MAX_DEFAULT;
+    const char *env = getenv("CRYO_CACHE_MAX");
+    if (env && *env && fz_cache_parse_size(env, &max) < 0) {
+        fz_warn("CRYO_CACHE_MAX='%s' is not a size (like 512M or 2G); using the default, 1G",
+                env);
+        max = CACHE_MAX_DEFAULT;
+    }
+    /* Only the compile cache's own entries: <dir>/<2 hex>/<62 hex>.  The
+     * directory also holds libpython/, native/ and verified/, which are not
+     * this cache's. */
+    struct cached *v = NULL;
+    size_t n = 0, cap = 0;
+    uint64_t total = 0;
+    DIR *top = opendir(cache_dir);
+    struct dirent *de;
+    while (top && (de = readdir(top))) {
+        if (!is_hex2(de->d_name))
+            continue;
+        char *sub = fz_printf("%s/%s", cache_dir, de->d_name);
+        DIR *d = opendir(sub);
+        struct dirent *fe;
+        while (d && (fe = readdir(d))) {
+            struct stat st;
+            if (strlen(fe->d_name) != 62 || strchr(fe->d_name, '.')
+                || fstatat(dirfd(d), fe->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0
+                || !S_ISREG(st.st_mode))
+                continue;
+            if (n == cap) {
+                cap = cap ? 2 * cap : 1024;
+                v = fz_xrealloc(v, cap * sizeof *v);
+            }
+            v[n++] = (struct cached){fz_printf("%s/%s", sub, fe->d_name),
+                                     (uint64_t)st.st_size, st.st_mtim};
+            total += (uint64_t)st.st_size;
+        }
+        if (d)
+            closedir(d);
+        free(sub);
+    }
+    if (top)
+        closedir(top);
+    if (total > max) {
+        /* Down to 90% of the cap, so that the next cold build does not
+         * trim again at once.  Another build may be reading an entry
+         * removed here: it has it open, or it misses and compiles. */
+        qsort(v, n, sizeof *v, older_first);
+        uint64_t goal = max - max / 10, freed = 0;
+        size_t removed = 0;
+        for (size_t i = 0; i < n && total > goal; i++)
+            if (unlink(v[i].path) == 0 || errno == ENOENT) {
+                total -= v[i].size;
+                freed += v[i].size;
+                removed++;
+            }
+        fz_note("compile cache over CRYO_CACHE_MAX (%llu bytes): removed %zu entries, %llu "
+                "bytes, least recently used first", (unsigned long long)max, removed,
+                (unsigned long long)freed);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(v[i].path);
+    free(v);
 }

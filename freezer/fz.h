@@ -142,6 +142,12 @@ char *fz_cache_key(const char *vpath, const char *src, size_t len, int optimize)
 /* 1 and fills m's zdata/zlen/usize/crc and `imports` on a hit; 0 on a miss. */
 int fz_cache_get(const char *key, struct fz_module *m, struct fz_importv *imports);
 void fz_cache_put(const char *key, const struct fz_module *m, const struct fz_importv *imports);
+/* After a build that wrote entries: if the compile cache holds more than
+ * CRYO_CACHE_MAX bytes, remove the least recently used entries. */
+void fz_cache_trim(void);
+/* CRYO_CACHE_MAX's value in bytes ("512M", "2G", "100000"): 0 and *bytes
+ * set, or -1 for a value that is not a size. */
+int fz_cache_parse_size(const char *s, uint64_t *bytes);
 
 /* ---- elfdeps.c: shared libraries an extension module needs ----------- */
 

@@ -10,7 +10,8 @@
  *             code bytes, "natives": compressed native-file bytes,
  *             "data": compressed data bytes},
  *   "modules": [{"name", "path" (in the virtual tree), "source" (on disk, or
- *               null), "origin": "user" | "stdlib" | "site" | "cryo",
+ *               null; in the packed copy, a file outside /usr is named by
+ *               its path in the virtual tree: shown()), "origin": "user" | "stdlib" | "site" | "cryo",
  *               "package": bool, "reason", "bytes"}],
  *   "builtins": [{"name", "reason"}]   extension modules linked in,
  *   "extensions": [{"name", "path", "source", "reason", "bytes", "size",
@@ -96,13 +97,26 @@ void fz_report_summary(const struct fz_graph *g, uint64_t image, uint64_t payloa
             (double)payload / 1e6);
 }
 
-static void native_entry(FILE *f, const struct fz_native_file *x, int ext)
+/* Where a file came from, as the report says it.  The copy packed into
+ * the executable must not depend on the directory the build ran in (the
+ * same inputs give the same bytes anywhere): there, a file from outside
+ * the system's directories (the program's own, a virtual environment's)
+ * is named by its path in the virtual tree instead, and the output by its
+ * base name.  The --report file keeps full paths. */
+static const char *shown(const char *disk, const char *vpath, int packed)
+{
+    if (packed && disk && strncmp(disk, "/usr/", 5) != 0)
+        return vpath;
+    return disk;
+}
+
+static void native_entry(FILE *f, const struct fz_native_file *x, int ext, int packed)
 {
     fputs("    {", f);
     jkey(f, "name", x->name, 1);
     if (ext)
         jkey(f, "path", x->vpath, 0);
-    jkey(f, "source", x->disk_path, 0);
+    jkey(f, "source", shown(x->disk_path, ext ? x->vpath : x->name, packed), 0);
     jkey(f, "reason", x->reason, 0);
     fprintf(f, ", \"bytes\": %zu, \"size\": %u", x->zlen, x->size);
     if (ext) {
@@ -126,7 +140,8 @@ void fz_report_json(FILE *f, const struct fz_graph *g, const struct fz_report_op
     fprintf(f, "{\n  \"format\": \"cryo-build-report 1\",\n  \"cryo\": \"%s\",\n"
                "  \"python\": \"%s\",\n  \"libpython\": \"%s\",\n  \"output\": ",
             CRYO_VERSION_STRING, CRYO_PYTHON_VERSION, own_libpython ? "cryo" : "debian");
-    jstr(f, output);
+    const char *slash = output && !sizes ? strrchr(output, '/') : NULL;
+    jstr(f, slash ? slash + 1 : output);
     fputs(",\n  \"version\": ", f);
     jstr(f, o->version);
     fputs(",\n  \"options\": {", f);
@@ -149,7 +164,7 @@ void fz_report_json(FILE *f, const struct fz_graph *g, const struct fz_report_op
         fputs("    {", f);
         jkey(f, "name", m->name, 1);
         jkey(f, "path", m->vpath, 0);
-        jkey(f, "source", m->disk_path, 0);
+        jkey(f, "source", shown(m->disk_path, m->vpath, !sizes), 0);
         jkey(f, "origin", origin_name(m), 0);
         fprintf(f, ", \"package\": %s", m->is_package ? "true" : "false");
         jkey(f, "reason", m->reason, 0);
@@ -164,12 +179,12 @@ void fz_report_json(FILE *f, const struct fz_graph *g, const struct fz_report_op
     }
     fputs("  ],\n  \"extensions\": [\n", f);
     for (size_t i = 0; i < g->nexts; i++) {
-        native_entry(f, &g->exts[i], 1);
+        native_entry(f, &g->exts[i], 1, !sizes);
         fputs(i + 1 < g->nexts ? ",\n" : "\n", f);
     }
     fputs("  ],\n  \"libraries\": [\n", f);
     for (size_t i = 0; i < g->nlibs; i++) {
-        native_entry(f, &g->libs[i], 0);
+        native_entry(f, &g->libs[i], 0, !sizes);
         fputs(i + 1 < g->nlibs ? ",\n" : "\n", f);
     }
     fputs("  ],\n  \"data\": [\n", f);
@@ -177,7 +192,7 @@ void fz_report_json(FILE *f, const struct fz_graph *g, const struct fz_report_op
         const struct fz_data *d = &g->data[i];
         fputs("    {", f);
         jkey(f, "path", d->vpath, 1);
-        jkey(f, "source", d->disk_path, 0);
+        jkey(f, "source", shown(d->disk_path, d->vpath, !sizes), 0);
         jkey(f, "reason", d->reason, 0);
         fprintf(f, ", \"bytes\": %zu, \"size\": %u}%s\n", d->zlen, d->usize,
                 i + 1 < g->ndata ? "," : "");
