@@ -1086,6 +1086,75 @@ static void add_eager(struct ctx *c, size_t idx, const char *name, int line)
     fz_strv_push(&m->eager_imports, name);
 }
 
+/* six.moves (six, and copies of it vendored as <pkg>.six or
+ * <pkg>.packages.six): a meta-path importer that serves Python 2 names by
+ * importing the Python 3 module with __import__, which a bytecode scan
+ * cannot see (urllib3's `from six.moves import queue` failed at run time).
+ * Imports of six.moves names are followed to what six maps them to; see
+ * six_moves_import.  {six's name, the module}: six 1.16's _moved_attributes,
+ * Tk's left out (tkinter is not in cryo's libpython). */
+static const char *const six_moves[][2] = {
+    {"builtins", "builtins"}, {"configparser", "configparser"},
+    {"collections_abc", "collections.abc"}, {"copyreg", "copyreg"},
+    {"dbm_gnu", "dbm.gnu"}, {"dbm_ndbm", "dbm.ndbm"}, {"_dummy_thread", "_thread"},
+    {"http_cookiejar", "http.cookiejar"}, {"http_cookies", "http.cookies"},
+    {"html_entities", "html.entities"}, {"html_parser", "html.parser"},
+    {"http_client", "http.client"}, {"email_mime_base", "email.mime.base"},
+    {"email_mime_image", "email.mime.image"}, {"email_mime_multipart", "email.mime.multipart"},
+    {"email_mime_nonmultipart", "email.mime.nonmultipart"},
+    {"email_mime_text", "email.mime.text"}, {"BaseHTTPServer", "http.server"},
+    {"CGIHTTPServer", "http.server"}, {"SimpleHTTPServer", "http.server"},
+    {"cPickle", "pickle"}, {"queue", "queue"}, {"reprlib", "reprlib"},
+    {"socketserver", "socketserver"}, {"_thread", "_thread"},
+    {"urllib_parse", "urllib.parse"}, {"urllib_error", "urllib.error"},
+    {"urllib", "urllib"}, {"urllib_robotparser", "urllib.robotparser"},
+    {"xmlrpc_client", "xmlrpc.client"}, {"xmlrpc_server", "xmlrpc.server"},
+    /* moved attributes: six imports their module when one is used */
+    {"cStringIO", "io"}, {"StringIO", "io"}, {"filterfalse", "itertools"},
+    {"zip_longest", "itertools"}, {"getoutput", "subprocess"},
+    {"reload_module", "importlib"}, {"reduce", "functools"}, {"shlex_quote", "shlex"},
+    {"UserDict", "collections"}, {"UserList", "collections"}, {"UserString", "collections"},
+    {NULL, NULL},
+};
+
+/* The modules an import of `abs` (with `fromlist`) names through six.moves:
+ * "six.moves.http_client" -> http.client; "six.moves" with fromlist
+ * ("queue",) -> queue; "six.moves.urllib.parse" or "six.moves.urllib" with
+ * ("parse",) -> urllib.parse.  Pushed onto `out`. */
+static void six_moves_import(const char *abs, const struct fz_strv *fromlist,
+                             struct fz_strv *out)
+{
+    const char *m = strstr(abs, "six.moves");
+    while (m && !((m == abs || m[-1] == '.') && (m[9] == '\0' || m[9] == '.')))
+        m = strstr(m + 1, "six.moves");
+    if (!m)
+        return;
+    const char *rest = m[9] == '.' ? m + 10 : "";
+    size_t first = strcspn(rest, ".");
+    for (size_t i = 0; six_moves[i][0]; i++) {
+        const char *py2 = six_moves[i][0], *py3 = six_moves[i][1];
+        if (*rest) {
+            if (strlen(py2) != first || strncmp(rest, py2, first) != 0)
+                continue;
+            char *target = fz_printf("%s%s", py3, rest + first);
+            fz_strv_push(out, target);
+            /* six.moves.urllib's own submodules: `from six.moves.urllib
+             * import parse` */
+            if (strcmp(py2, "urllib") == 0 && !rest[first])
+                for (size_t k = 0; k < fromlist->n; k++) {
+                    char *sub = fz_printf("urllib.%s", fromlist->v[k]);
+                    fz_strv_push(out, sub);
+                    free(sub);
+                }
+            free(target);
+        } else {
+            for (size_t k = 0; k < fromlist->n; k++)
+                if (strcmp(fromlist->v[k], py2) == 0)
+                    fz_strv_push(out, py3);
+        }
+    }
+}
+
 /* `name` is the module -m runs, or its __main__. */
 static int is_run_module(const struct ctx *c, const char *name)
 {
@@ -1163,6 +1232,11 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, size_t i
             free(abs);
             continue;
         }
+        struct fz_strv moved = {0};
+        six_moves_import(abs, &imp->fromlist, &moved);
+        for (size_t k = 0; k < moved.n; k++)
+            need(c, moved.v[k], &self, imp->line, 1, NULL); /* a miss: six's business */
+        fz_strv_free(&moved);
         struct fz_module *m = need(c, abs, &self, imp->line, imp->guarded, NULL);
         int eager = idx != (size_t)-1 && imp->eager && !imp->guarded;
         if (eager)

@@ -1461,3 +1461,38 @@ Test(graph, does_not_follow_function_level_imports_of_packaging_tools_from_site_
     fz_graph_free(&g);
     tree_free(&t);
 }
+
+Test(graph, follows_six_moves_to_the_modules_six_maps_them_to)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "app.py", "import lib\n");
+    put(&t, "site/six.py", "");
+    put(&t, "site/lib/__init__.py", "from six.moves import queue, reduce\n"
+                                    "import six.moves.http_client\n"
+                                    "from six.moves.urllib import parse\n"
+                                    "from .vendored.six.moves.urllib.error import URLError\n");
+    put(&t, "site/lib/vendored/__init__.py", "");
+    put(&t, "site/lib/vendored/six.py", "");
+    put(&t, "std/queue.py", "");
+    put(&t, "std/functools.py", "");
+    put(&t, "std/http/__init__.py", "");
+    put(&t, "std/http/client.py", "");
+    put(&t, "std/urllib/__init__.py", "");
+    put(&t, "std/urllib/parse.py", "");
+    put(&t, "std/urllib/error.py", "");
+    put(&t, "std/unused_by_six.py", "");
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.stdlib = "std", .site = site};
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "queue");
+    must_have(&g, "functools"); /* a moved attribute's module */
+    must_have(&g, "http.client");
+    must_have(&g, "urllib.parse");
+    must_have(&g, "urllib.error");
+    must_not_have(&g, "unused_by_six");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
