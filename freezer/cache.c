@@ -20,9 +20,9 @@
  * File layout (little-endian, host order is fine: a cache never moves
  * between machines of different byte order and a foreign one fails its
  * checks):
- *   "CRYOCC07" | u32 usize | u32 crc | u32 zlen | u32 nimports
+ *   "CRYOCC08" | u32 usize | u32 crc | u32 zlen | u32 nimports
  *   nimports × ( i32 level | i32 line | i32 guarded | i32 eager |
- *                i32 cli (bit 0) and main_block (bit 1) |
+ *                i32 cli (bit 0), main_block (bit 1), computed (bits 2-3) |
  *                str name |
  *                u32 nfrom | nfrom × str )        where str = u32 len | bytes
  *   zlen bytes of compressed marshal data (an LZ4 block, as in the payload)
@@ -40,7 +40,7 @@
 
 /* Bump whenever what is cached, or how scan_imports.c reads bytecode,
  * changes: entries of another version are never read. */
-#define CACHE_MAGIC "CRYOCC07"
+#define CACHE_MAGIC "CRYOCC08"
 #define CACHE_MAX_ENTRY (256u << 20)
 
 static char *cache_dir;  /* NULL when disabled */
@@ -178,6 +178,7 @@ int fz_cache_get(const char *key, struct fz_module *m, struct fz_importv *import
         uint32_t cli = rd32(&r);
         imp.cli = (int)(cli & 1);
         imp.main_block = (int)(cli >> 1 & 1);
+        imp.computed = (int)(cli >> 2 & 3);
         imp.name = rdstr(&r);
         uint32_t nfrom = rd32(&r);
         for (uint32_t k = 0; k < nfrom && !r.bad; k++) {
@@ -259,7 +260,8 @@ void fz_cache_put(const char *key, const struct fz_module *m, const struct fz_im
         put32(&w, (uint32_t)imp->line);
         put32(&w, (uint32_t)imp->guarded);
         put32(&w, (uint32_t)imp->eager);
-        put32(&w, (uint32_t)((imp->cli ? 1u : 0u) | (imp->main_block ? 2u : 0u)));
+        put32(&w, (uint32_t)((imp->cli ? 1u : 0u) | (imp->main_block ? 2u : 0u)
+                             | ((uint32_t)imp->computed & 3u) << 2));
         putstr(&w, imp->name);
         put32(&w, (uint32_t)imp->fromlist.n);
         for (size_t k = 0; k < imp->fromlist.n; k++)

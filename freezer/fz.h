@@ -122,7 +122,12 @@ struct fz_import {
                          a module-level function named main, _main or _test:
                          its command-line entry point */
     int main_block;   /* in the `if __name__ == "__main__":` block itself */
+    int computed;     /* not an import statement but a call with a constant
+                         name: FZ_IMPORT_CALL (importlib.import_module("x"),
+                         __import__("x")) or FZ_FIND_SPEC
+                         (importlib.util.find_spec("x")); 0 otherwise */
 };
+enum { FZ_IMPORT_CALL = 1, FZ_FIND_SPEC = 2 };
 
 struct fz_importv {
     struct fz_import *v;

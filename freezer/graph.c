@@ -1155,6 +1155,22 @@ static void six_moves_import(const char *abs, const struct fz_strv *fromlist,
     }
 }
 
+/* Whether `name` is a module of the standard library's source tree. */
+static int stdlib_has(const struct ctx *c, const char *name)
+{
+    char *rel = fz_xstrdup(name);
+    for (char *p = rel; *p; p++)
+        if (*p == '.')
+            *p = '/';
+    char *py = fz_printf("%s/%s.py", c->opt->stdlib_dir, rel);
+    char *init = fz_printf("%s/%s/__init__.py", c->opt->stdlib_dir, rel);
+    int has = fz_is_file(py) || fz_is_file(init);
+    free(py);
+    free(init);
+    free(rel);
+    return has;
+}
+
 /* `name` is the module -m runs, or its __main__. */
 static int is_run_module(const struct ctx *c, const char *name)
 {
@@ -1229,6 +1245,14 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, size_t i
             fz_note("%s:%d: not following the %s import of %s (a packaging tool; "
                     "--include-module %s packs it)", self.vpath, imp->line,
                     imp->guarded ? "guarded" : "function-level", abs, abs);
+            free(abs);
+            continue;
+        }
+        /* find_spec("x") is as often a probe for an optional package as a
+         * way to load one (markdown loads html.parser so): followed only
+         * into the standard library, where it costs little, so that a
+         * probe for IPython or torch does not pack them. */
+        if (imp->computed == FZ_FIND_SPEC && !stdlib_has(c, abs)) {
             free(abs);
             continue;
         }

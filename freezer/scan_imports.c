@@ -12,6 +12,12 @@
  * "Eager" means the import runs when the module body runs: it is in the
  * module's own code or in a class body, not inside a function.
  *
+ * Calls that import by a constant name are found too: import_module("x")
+ * and __import__("x") (as a function or an attribute: importlib.
+ * import_module), and find_spec("x"): the callee's name loaded, then
+ * LOAD_CONST of a str, then PRECALL 1.  They count as guarded (such code
+ * usually copes with the module's absence).
+ *
  * "Guarded" means the import sits inside a try whose handler catches
  * ImportError (or ModuleNotFoundError, Exception, BaseException, or is a
  * bare except): such a program copes with the module's absence, so a
@@ -200,6 +206,30 @@ static void push_import(struct fz_importv *out, struct fz_import *imp)
     out->v[out->n++] = *imp;
 }
 
+/* Whether instruction `cu` loads a function that imports by name:
+ * FZ_IMPORT_CALL, FZ_FIND_SPEC or 0. */
+static int called_importer(const struct codeunit *cu, PyObject *names)
+{
+    int idx;
+    if (cu->op == LOAD_GLOBAL)
+        idx = cu->arg >> 1; /* 3.11: the low bit says "push NULL too" */
+    else if (cu->op == LOAD_NAME || cu->op == LOAD_ATTR || cu->op == LOAD_METHOD)
+        idx = cu->arg;
+    else
+        return 0;
+    if (idx >= PyTuple_GET_SIZE(names))
+        return 0;
+    PyObject *n = PyTuple_GET_ITEM(names, idx);
+    if (!PyUnicode_Check(n))
+        return 0;
+    if (PyUnicode_CompareWithASCIIString(n, "import_module") == 0
+        || PyUnicode_CompareWithASCIIString(n, "__import__") == 0)
+        return FZ_IMPORT_CALL;
+    if (PyUnicode_CompareWithASCIIString(n, "find_spec") == 0)
+        return FZ_FIND_SPEC;
+    return 0;
+}
+
 /* The names of the functions that are a module's command-line entry
  * point (`if __name__ == "__main__": main()`): tokenize.main, json.tool's
  * main, ... */
@@ -245,6 +275,25 @@ static int scan(PyCodeObject *co, struct fz_importv *out, int depth, int eager, 
             if (PyUnicode_Check(k) && PyUnicode_CompareWithASCIIString(k, "__main__") == 0
                 && PyUnicode_Check(nm) && PyUnicode_CompareWithASCIIString(nm, "__name__") == 0)
                 main_end = i + (Py_ssize_t)cu.arg;
+        }
+        if (cu.op == PRECALL && cu.arg == 1 && prev.op == LOAD_CONST
+            && prev.arg < PyTuple_GET_SIZE(consts)
+            && PyUnicode_Check(PyTuple_GET_ITEM(consts, prev.arg))) {
+            int kind = called_importer(&prev2, names);
+            const char *name = kind ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(consts, prev.arg)) : NULL;
+            if (name && *name && name[0] != '.') {
+                struct fz_import imp = {0};
+                imp.name = fz_xstrdup(name);
+                imp.line = PyCode_Addr2Line(co, (int)(2 * at));
+                imp.guarded = 1;
+                imp.eager = eager;
+                imp.main_block = at < main_end;
+                imp.cli = cli || imp.main_block;
+                imp.computed = kind;
+                push_import(out, &imp);
+            } else if (kind && !name) {
+                PyErr_Clear();
+            }
         }
         if (cu.op == IMPORT_NAME && cu.arg < PyTuple_GET_SIZE(names)) {
             struct fz_import imp = {0};

@@ -1496,3 +1496,31 @@ Test(graph, follows_six_moves_to_the_modules_six_maps_them_to)
     fz_graph_free(&g);
     tree_free(&t);
 }
+
+Test(graph, follows_imports_by_constant_name_and_find_spec_only_into_the_stdlib)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "app.py", "import importlib, importlib.util\n"
+                      "importlib.import_module('plugin')\n"
+                      "__import__('other')\n"
+                      "importlib.util.find_spec('stdmod')\n"
+                      "if importlib.util.find_spec('bigoptional'):\n    pass\n");
+    put(&t, "site/plugin.py", "");
+    put(&t, "site/other.py", "");
+    put(&t, "site/bigoptional/__init__.py", "");
+    put(&t, "std/stdmod.py", "");
+    put(&t, "std/importlib/__init__.py", "");
+    put(&t, "std/importlib/util.py", "");
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.stdlib = "std", .site = site};
+    build_ok(&t, "app.py", &o, &g);
+    must_have(&g, "plugin");
+    must_have(&g, "other");
+    must_have(&g, "stdmod");
+    must_not_have(&g, "bigoptional"); /* a probe for an optional package */
+    fz_graph_free(&g);
+    tree_free(&t);
+}

@@ -641,3 +641,34 @@ Test(scan_imports, marks_command_line_entry_imports)
     cr_expect(!must_find(&iv, "in_not_main")->cli);
     fz_importv_free(&iv);
 }
+
+/* ---- imports by call, with a constant name ---- */
+
+Test(scan_imports, finds_import_module_dunder_import_and_find_spec_of_constants)
+{
+    struct fz_importv iv = scan_src(
+        "import importlib, importlib.util\n"
+        "from importlib import import_module\n"
+        "spec = importlib.util.find_spec('html.parser')\n"
+        "def f():\n"
+        "    importlib.import_module('json.decoder')\n"
+        "    import_module('xml.dom')\n"
+        "    __import__('csv')\n"
+        "    importlib.import_module('.rel', __package__)\n"
+        "    name = 'computed'\n"
+        "    importlib.import_module(name)\n"
+        "__import__('abc')\n");
+    const struct fz_import *fs = must_find(&iv, "html.parser");
+    cr_expect_eq(fs->computed, FZ_FIND_SPEC);
+    cr_expect(fs->eager);
+    cr_expect(fs->guarded);
+    cr_expect_eq(must_find(&iv, "json.decoder")->computed, FZ_IMPORT_CALL);
+    cr_expect_not(must_find(&iv, "json.decoder")->eager);
+    cr_expect_eq(must_find(&iv, "xml.dom")->computed, FZ_IMPORT_CALL);
+    cr_expect_eq(must_find(&iv, "csv")->computed, FZ_IMPORT_CALL);
+    cr_expect_eq(must_find(&iv, "abc")->computed, FZ_IMPORT_CALL);
+    cr_expect_null(find_imp(&iv, ".rel"));     /* two arguments: not followed */
+    cr_expect_null(find_imp(&iv, "computed")); /* not a constant at the call */
+    cr_expect_eq(must_find(&iv, "importlib.util")->computed, 0);
+    fz_importv_free(&iv);
+}
