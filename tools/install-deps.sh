@@ -38,7 +38,7 @@
 #   python3-yaml          a Debian-built third-party extension module
 #                         (_yaml), loaded by a frozen test program
 #   python3-pygments python3-jinja2 python3-markupsafe python3-rich
-#   python3-numpy python3-cryptography python3-requests
+#   python3-numpy python3-cryptography python3-requests python3-pandas
 #                         third-party distributions the end-to-end tests
 #                         freeze (tests/e2e/programs/tp_*.py)
 #   clang-14 libclang-rt-14-dev
@@ -53,7 +53,8 @@ packages=(gcc libc6-dev meson ninja-build pkg-config python3.11 libpython3.11-de
           libssl-dev libsqlite3-dev libffi-dev liblzma-dev libbz2-dev uuid-dev
           libncurses-dev libcrypt-dev lld libelf-dev python3-yaml
           python3-pygments python3-jinja2 python3-markupsafe python3-rich
-          python3-numpy python3-cryptography python3-requests python3-jsonschema clang-14
+          python3-numpy python3-cryptography python3-requests python3-pandas
+          python3-jsonschema clang-14
           libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do

@@ -32,7 +32,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_lib as L  # noqa: E402
 
 DEFAULT_PROGRAMS = ["hello", "stdin_echo", "pkg_app", "exc_nested", "stdlib40", "threads_demo", "unicode_io",
-                    "native_stdlib", "tp_yaml", "tp_numpy", "tp_cryptography", "data_files"]
+                    "native_stdlib", "tp_yaml", "tp_numpy", "tp_cryptography", "tp_requests",
+                    "data_files"]
+# Not here: tp_pandas.  Debian's pytz reads the system's time zones
+# (/usr/share/zoneinfo, Debian's tzdata package) at import, which a root
+# of glibc alone does not have (README, Limits: data of the system).
 
 # glibc's libraries: all a frozen program may need on the target machine.
 GLIBC_SONAME = re.compile(r"^(linux-vdso\.so\.1|linux-gate\.so\.1"
