@@ -2,7 +2,7 @@
 """cryo's benchmarks: frozen programs against python3.11 measured in the same run.
 
 usage: /usr/bin/python3.11 tools/bench.py [--suite foundation|gc|all] [--cryo PATH]
-           [--runs N] [--out FILE] [--gc-runs N] [--gc-out FILE] [--quick]
+           [--runs N] [--out FILE] [--gc-runs N] [--gc-only TEXT] [--gc-out FILE] [--quick]
 
 Two suites (tools/README.md says more about each):
 
@@ -716,15 +716,35 @@ class Workload:
     points   the RSS points (gc_probe.rss names) shown in the table
     bars     [(figure key, baseline variant, limit)]: frozen / baseline ≤ limit
     rounds   measured rounds, as a multiple of --gc-runs (the tight CPU bar gets more)
+    program  the program in tools/bench_programs (default: name), and args its parameters:
+             the shape matrix runs one program (gc_shapes.py) over many shapes
+    A bar's limit may be GC_HEAVY_TIME: 0.75 where python3.11 spends more than a third of
+    its CPU time in collections, else 1.0 (issue 12).
     """
 
-    def __init__(self, name, points, bars, rounds=1, gc_figures=True, sections=False):
+    def __init__(self, name, points, bars, rounds=1, gc_figures=True, sections=False,
+                 program=None, args=()):
         self.name, self.points, self.bars = name, points, bars
         self.rounds, self.gc_figures, self.sections = rounds, gc_figures, sections
+        self.program, self.args = program or name, list(args)
 
     @property
     def title(self):
         return self.name[3:] if self.name.startswith("gc_") else self.name
+
+
+GC_HEAVY_TIME = "gc-heavy"      # a bar limit that depends on python3.11's collection share
+
+
+def shape(title, args, end_bar=False):
+    """One point of the shape matrix (issue 12): gc_shapes.py with `args`.  Bars on every
+    shape: CPU time (GC_HEAVY_TIME), peak RSS ≤ 1.1×, longest pause ≤ 0.75× python3.11's;
+    and RSS at the end ≤ 0.6× for phased work where more than 90% of the objects die."""
+    bars = [("cpu", "python", GC_HEAVY_TIME), ("peak", "python", 1.1),
+            ("pausecpu", "python", 0.75)]
+    if end_bar:
+        bars.append(("rss:end", "python", 0.6))
+    return Workload("shape " + title, ("end",), bars, program="gc_shapes", args=args)
 
 
 GC_WORKLOADS = (
@@ -737,6 +757,20 @@ GC_WORKLOADS = (
              [("cpu", "python", 0.75), ("peak", "python", 1.1), ("pausecpu", "python", 1.0)]),
     Workload("gc_cpu", (), [("cpu", "pyalloc", 1.03)], rounds=2, gc_figures=False,
              sections=True),
+    # The shape matrix (issue 12): structure size, objects with __dict__, __slots__ or a
+    # weak-reference slot, containers of containers, the fraction kept, phases, and a
+    # service with a 100 MB long-lived heap.
+    shape("tree 1k dict keep 10%", ["shape=tree", "size=1000", "node=dict", "keep=0.1"]),
+    shape("tree 30k weakslots keep 10%",
+          ["shape=tree", "size=30000", "node=weakslots", "keep=0.1"]),
+    shape("tree 30k slots keep 1%", ["shape=tree", "size=30000", "node=slots", "keep=0.01"]),
+    shape("tree 30k dict keep 30%", ["shape=tree", "size=30000", "node=dict", "keep=0.3"]),
+    shape("tree 100k weakslots keep 10%",
+          ["shape=tree", "size=100000", "node=weakslots", "keep=0.1"]),
+    shape("containers 30k keep 10%", ["shape=containers", "size=30000", "keep=0.1"]),
+    shape("phased keep 0.5%", ["shape=phased", "keep=0.005"], end_bar=True),
+    shape("phased keep 30%", ["shape=phased", "keep=0.3"]),
+    shape("service 100 MB heap", ["shape=service", "size=2000", "heap_mb=100"]),
 )
 
 
@@ -795,7 +829,8 @@ class GcBench:
         self.scale = 0.25 if args.quick else 1.0
         self.rng = random.Random(2)              # the same shuffles every run
         self.env = child_env()
-        self.workloads = list(GC_WORKLOADS)
+        self.workloads = [w for w in GC_WORKLOADS
+                          if not args.gc_only or args.gc_only in w.title]
         self.variants = ["python", "frozen"]     # "pyalloc" once cryo is seen to have it
         self.broken = {}                         # (workload, variant) -> why not measured
         self.samples = {}                        # (workload, variant) -> [Sample per round]
@@ -807,13 +842,13 @@ class GcBench:
         self.libs_before = {}
 
     def src(self, w):
-        return os.path.join(PROGRAMS, w.name + ".py")
+        return os.path.join(PROGRAMS, w.program + ".py")
 
     def exe(self, w, variant):
-        return os.path.join(self.work, w.name + (".pyalloc" if variant == "pyalloc" else ""))
+        return os.path.join(self.work, w.program + (".pyalloc" if variant == "pyalloc" else ""))
 
     def argv(self, w, variant):
-        args = [] if self.scale == 1.0 else [str(self.scale)]
+        args = ([] if self.scale == 1.0 else [str(self.scale)]) + w.args
         if variant == "python":
             return [PYTHON, self.src(w)] + args
         return [self.exe(w, variant)] + args
@@ -861,11 +896,17 @@ class GcBench:
     def build_all(self):
         cache = tempfile.mkdtemp(prefix="cryo-bench-cache-")
         self.libs_before = self.lib_mtimes()
+        built = {}
         try:
             for w in self.workloads:
                 for variant in self.variants[1:]:
                     opts = PY_WAY_BACK if variant == "pyalloc" else []
                     out = self.exe(w, variant)
+                    if out in built:                 # one program, many shapes
+                        if built[out]:
+                            self.fail(w, variant, built[out])
+                        continue
+                    built[out] = None
                     if os.path.exists(out):
                         os.unlink(out)
                     try:
@@ -874,6 +915,7 @@ class GcBench:
                         self.retries += retries
                         log("build %s: %.2f s" % (os.path.basename(out), wall))
                     except RuntimeError as e:
+                        built[out] = str(e)
                         self.fail(w, variant, str(e))
         finally:
             shutil.rmtree(cache, ignore_errors=True)
@@ -912,7 +954,7 @@ class GcBench:
             for variant in self.variants:
                 if not self.ok(w, variant):
                     continue
-                base = os.path.join(self.work, "%s.%s" % (w.name, variant))
+                base = os.path.join(self.work, "%s.%s" % (re.sub(r"\W+", "_", w.name), variant))
                 extra = None if variant == "python" else {"CRYO_STATS": "1"}
                 mem, err = self.run(w, variant, base + ".out", base + ".err", extra)
                 with open(base + ".out", errors="replace") as f:
@@ -1023,7 +1065,7 @@ class GcBench:
                     fz, b = med_of.get("frozen"), med_of.get(base)
                     ratio[base] = fz / b if fz is not None and b else None
                     cells.append("—" if ratio[base] is None else "%.3f" % ratio[base])
-                bars = [(b, lim) for k, b, lim in w.bars if k == key]
+                bars = [(b, self.bar_limit(w, lim)) for k, b, lim in w.bars if k == key]
                 texts, results = [], []
                 for base, limit in bars:
                     texts.append("≤ %g× %s" % (limit, BASE_TITLES[base]))
@@ -1047,6 +1089,14 @@ class GcBench:
                     cells.append("PASS")
                 self.rows.append(cells)
                 self.spread_row(w, key, name)
+
+    def bar_limit(self, w, limit):
+        """A bar's limit; GC_HEAVY_TIME: 0.75 where python3.11 spends more than a third of
+        its CPU time in collections (its median gcshare), else 1.0."""
+        if limit != GC_HEAVY_TIME:
+            return limit
+        share = self.values(w, "python", "gcshare")
+        return 0.75 if share and med(share) > 1 / 3 else 1.0
 
     def check_noise(self, w, key, base, limit, ratio):
         pairs = self.paired_ratios(w, key, base)
@@ -1087,7 +1137,9 @@ class GcBench:
     def scale_check(self):
         """python3.11's figures against the ones issue 8 was written from."""
         def pm(name, key):
-            w = next(x for x in self.workloads if x.name == name)
+            w = next((x for x in self.workloads if x.name == name), None)
+            if w is None:                            # left out with --gc-only
+                return None
             vals = self.values(w, "python", key)
             return med(vals) if vals else None
         lines = []
@@ -1516,6 +1568,9 @@ def main():
     ap.add_argument("--gc-runs", type=int, default=0,
                     help="gc: measured rounds per workload (default 3, --quick 1; the CPU-bound "
                          "workload gets twice as many)")
+    ap.add_argument("--gc-only", default=None, metavar="TEXT",
+                    help="gc suite: only the workloads whose title contains TEXT "
+                         "(\"shape\": the shape matrix)")
     ap.add_argument("--gc-out", default=os.path.join(ROOT, "build", "bench", "gc.md"),
                     help="gc's Markdown report (default: build/bench/gc.md); the frozen "
                          "programs are left in work/gc/ next to it")
