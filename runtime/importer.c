@@ -18,6 +18,9 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <marshal.h>
 #include <stdlib.h>
 
@@ -35,8 +38,55 @@ PyObject *rt_module_origin(const struct rt_module *m)
     return PyUnicode_FromFormat("%U/%s", rt_root, m->path);
 }
 
-static enum bl_err refuse_damaged(enum bl_err err)
+/* The executable's identity, taken at start-up (rt_payload_remember). */
+static dev_t payload_dev;
+static ino_t payload_ino;
+static int payload_known;
+
+void rt_payload_remember(void)
 {
+    struct stat st;
+    if (fstat(rt_payload.fd, &st) == 0) {
+        payload_dev = st.st_dev;
+        payload_ino = st.st_ino;
+        payload_known = 1;
+    }
+}
+
+/* The program closed the descriptor the payload is read through, as a
+ * daemon closing every descriptor does (os.closerange), and perhaps opened
+ * another file under its number: python3.11 opens each module's file
+ * afresh, so it never notices.  The executable is opened again (through
+ * /proc/self/exe, which names it even if it was renamed or replaced, else
+ * by its path) and used if it is the same file.  0 when reopened. */
+static int reopen_payload(void)
+{
+    struct stat st;
+    if (!payload_known || (fstat(rt_payload.fd, &st) == 0 && st.st_dev == payload_dev
+                           && st.st_ino == payload_ino))
+        return -1; /* the descriptor is still ours: the damage is real */
+    const char *paths[] = {"/proc/self/exe", bl_exe_path()};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        int fd = paths[i] ? open(paths[i], O_RDONLY | O_CLOEXEC) : -1;
+        if (fd < 0)
+            continue;
+        if (fstat(fd, &st) == 0 && st.st_dev == payload_dev && st.st_ino == payload_ino) {
+            rt_payload.fd = fd; /* the old number is the program's now: left alone */
+            return 0;
+        }
+        close(fd);
+    }
+    return -1;
+}
+
+typedef enum bl_err (*member_reader)(const struct bl_payload *, const struct bl_entry *,
+                                     unsigned char *);
+
+static enum bl_err read_member(member_reader rd, const struct bl_entry *e, unsigned char *out)
+{
+    enum bl_err err = rd(&rt_payload, e, out);
+    if (err != BL_OK && err != BL_ERR_NOMEM && reopen_payload() == 0)
+        err = rd(&rt_payload, e, out);
     if (err != BL_OK && err != BL_ERR_NOMEM)
         bl_refuse(err, errno);
     return err;
@@ -44,14 +94,17 @@ static enum bl_err refuse_damaged(enum bl_err err)
 
 enum bl_err rt_payload_read(const struct bl_entry *e, unsigned char *out)
 {
-    return refuse_damaged(bl_payload_read(&rt_payload, e, out));
+    return read_member(bl_payload_read, e, out);
 }
 
 enum bl_err rt_payload_read_native(const struct bl_entry *e, unsigned char *out)
 {
     /* A table with native files always has the reader (emit_table.c). */
-    return refuse_damaged(cryo_app.native_read ? cryo_app.native_read(&rt_payload, e, out)
-                                               : BL_ERR_ENTRY);
+    if (!cryo_app.native_read) {
+        bl_refuse(BL_ERR_ENTRY, 0);
+        return BL_ERR_ENTRY;
+    }
+    return read_member(cryo_app.native_read, e, out);
 }
 
 PyObject *rt_load_code(const struct rt_module *m, PyObject *filename)

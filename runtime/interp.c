@@ -257,6 +257,7 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
     const char *exe = bl_exe_path();
 
     rt_payload = *payload;
+    rt_payload_remember();
     gc_install(&cryo_app.gc);
     struct sigaction abort_act = {.sa_handler = startup_abort}, saved_abort;
     sigaction(SIGABRT, &abort_act, &saved_abort);

@@ -33,6 +33,9 @@ PyObject *rt_load_code(const struct rt_module *m, PyObject *filename);
  * with part of itself missing, and an ImportError or OSError could be
  * caught.  Returns BL_OK, or BL_ERR_NOMEM. */
 enum bl_err rt_payload_read(const struct bl_entry *e, unsigned char *out);
+/* Take the executable's identity (at start-up), so that a payload
+ * descriptor the program closes can be replaced by the same file. */
+void rt_payload_remember(void);
 /* The same for a native file's member (cryo_app.native_read). */
 enum bl_err rt_payload_read_native(const struct bl_entry *e, unsigned char *out);
 

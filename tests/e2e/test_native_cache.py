@@ -87,6 +87,37 @@ if __name__ == "__main__":
 """
 
 
+# A parent that closes every descriptor it did not open itself (as a daemon
+# does) and reuses the numbers for files of its own, then spawns a worker
+# that loads an extension module: the worker must not take those files for
+# the memory files the parent offered (CRYO_MEMFD still lists the numbers).
+CLOSED_FDS = """
+import multiprocessing as mp
+import os
+import tempfile
+
+
+def load(q):
+    import yaml._yaml as y
+    q.put(y.get_version_string())
+
+
+if __name__ == "__main__":
+    os.closerange(3, 256)
+    held = [tempfile.TemporaryFile() for _ in range(64)]
+    for f in held:
+        f.write(b"not a memory file")
+        f.flush()
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=load, args=(q,))
+    p.start()
+    print(len(q.get()) > 0)
+    p.join()
+    print(p.exitcode)
+"""
+
+
 class Ctx:
     def __init__(self, cryo, work):
         self.work = work
@@ -95,13 +126,16 @@ class Ctx:
         self.hello = os.path.join(work, "hello")
         self.spawn = os.path.join(work, "spawn_child")
         self.siblings = os.path.join(work, "siblings")
-        for path, text in ((self.spawn, SPAWN_CHILD), (self.siblings, SIBLINGS)):
+        self.closed_fds = os.path.join(work, "closed_fds")
+        for path, text in ((self.spawn, SPAWN_CHILD), (self.siblings, SIBLINGS),
+                           (self.closed_fds, CLOSED_FDS)):
             with open(path + ".py", "w") as f:
                 f.write(text)
         for src, exe in ((os.path.join(L.PROGRAMS_DIR, "tp_yaml.py"), self.yaml),
                          (os.path.join(L.PROGRAMS_DIR, "hello.py"), self.hello),
                          (self.spawn + ".py", self.spawn),
-                         (self.siblings + ".py", self.siblings)):
+                         (self.siblings + ".py", self.siblings),
+                         (self.closed_fds + ".py", self.closed_fds)):
             r = L.freeze(cryo, src, exe)
             if r.returncode != 0:
                 raise SystemExit(f"cannot freeze {src}: {L.text(r.stderr)}")
@@ -273,6 +307,23 @@ def case_memory_files_shared_between_siblings(ctx):
     return p
 
 
+def case_memory_files_the_parent_closed_are_not_trusted(ctx):
+    """The offered descriptors were closed and their numbers reused for
+    ordinary files: the worker sees they are not this program's memory
+    files (their /proc names), makes its own copy, and works."""
+    cache = ctx.cache("memclosed")
+    ref = L.run([L.REFERENCE_PYTHON, ctx.closed_fds + ".py"], env=L.clean_env(), cwd=ctx.work)
+    r = ctx.run(ctx.closed_fds, cache, {"CRYO_NATIVE": "memory", "CRYO_DEBUG": "1"})
+    p = []
+    if ref.returncode != 0 or r.returncode != 0 or r.stdout != ref.stdout:
+        p.append(f"python3.11: {ref.returncode} {ref.stdout!r}; frozen: status "
+                 f"{r.returncode}, stdout {r.stdout!r}: {L.text(r.stderr)[-1500:]}")
+    if b"not one of this program's memory files" not in r.stderr:
+        p.append("CRYO_DEBUG=1 does not say a listed descriptor was refused:\n"
+                 + L.indent(L.text(r.stderr)[-1500:]))
+    return p
+
+
 def case_unsafe_cache_is_not_used(ctx):
     p = []
     cache = ctx.cache("loose")
@@ -346,7 +397,7 @@ CASES = [(f.__name__[5:], f) for f in (
     case_writes_once_then_reuses, case_replaces_a_damaged_file, case_concurrent_first_runs,
     case_killed_first_run, case_memory_mode_writes_nothing,
     case_memory_files_shared_with_spawned_children, case_memory_files_shared_between_siblings,
-    case_unsafe_cache_is_not_used,
+    case_memory_files_the_parent_closed_are_not_trusted, case_unsafe_cache_is_not_used,
     case_program_without_natives_writes_only_its_verdict, case_noexec_tmp_falls_back_to_memory)]
 
 
