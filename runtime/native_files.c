@@ -242,7 +242,7 @@ static char *cache_file(const struct bl_entry *e, const char *path)
 /* Memory files are shared along a process tree, siblings included.  A
  * process in memory mode whose payload carries native files makes, as it
  * starts (rt_native_start), one empty memory file for each of them that no
- * ancestor offers yet, and lists them, with the ones it inherited, in
+ * ancestor offers yet (the largest: OFFER_MAX, OFFER_MIN), and lists them, with the ones it inherited, in
  * CRYO_MEMFD: "<crc>-<size>=<pid>/<fd>,...".  Whoever first needs a file
  * (the process itself, or any descendant that re-enters the executable:
  * multiprocessing's spawn and forkserver, subprocess of sys.executable)
@@ -423,6 +423,26 @@ static void offer(const struct bl_entry *e, const char *base)
         shared[nshared++] = (struct shared){e->crc, e->usize, (int)getpid(), fd};
 }
 
+/* What the first process offers: the OFFER_MAX largest native files of
+ * OFFER_MIN bytes or more.  Each offer holds a descriptor for the whole run
+ * (scipy carries 147 native files: a program's own descriptors would start
+ * above them, and a low RLIMIT_NOFILE could run out); a smaller file is
+ * copied by each process that needs it, which costs little. */
+#define OFFER_MAX 48
+#define OFFER_MIN (64u << 10)
+
+struct candidate {
+    const struct bl_entry *e;
+    const char *base;
+};
+
+static int larger_first(const void *a, const void *b)
+{
+    const struct candidate *x = a, *y = b;
+    return x->e->usize != y->e->usize ? (x->e->usize < y->e->usize ? 1 : -1)
+                                      : strcmp(x->base, y->base);
+}
+
 void rt_native_start(void)
 {
     if (!cryo_app.ext_count && !cryo_app.lib_count)
@@ -434,11 +454,20 @@ void rt_native_start(void)
     if (cache_dir)
         return; /* the cache is shared by every process already */
     load_shared();
-    size_t before = nshared;
+    size_t before = nshared, n = 0;
+    struct candidate *c = malloc((cryo_app.ext_count + cryo_app.lib_count) * sizeof *c);
+    if (!c)
+        return;
     for (size_t i = 0; i < cryo_app.ext_count; i++)
-        offer(&cryo_app.exts[i].file, cryo_app.exts[i].path);
+        if (cryo_app.exts[i].file.usize >= OFFER_MIN)
+            c[n++] = (struct candidate){&cryo_app.exts[i].file, cryo_app.exts[i].path};
     for (size_t i = 0; i < cryo_app.lib_count; i++)
-        offer(&cryo_app.libs[i].file, cryo_app.libs[i].name);
+        if (cryo_app.libs[i].file.usize >= OFFER_MIN)
+            c[n++] = (struct candidate){&cryo_app.libs[i].file, cryo_app.libs[i].name};
+    qsort(c, n, sizeof *c, larger_first);
+    for (size_t i = 0; i < n && i < OFFER_MAX; i++)
+        offer(c[i].e, c[i].base);
+    free(c);
     if (nshared != before)
         export_shared();
 }
