@@ -1052,7 +1052,8 @@ static void add_tree(struct ctx *c, const char *dir, const char *pkgname, enum f
         }
         if (modname && !excluded(c, modname) && !find(c->g, modname)
             && !fz_py_is_libfrozen(modname)
-            && !(origin == FZ_ORIGIN_SITE && name_in(modname, site_build_tools))) {
+            && !(origin == FZ_ORIGIN_SITE && name_in(modname, site_build_tools)
+                 && !name_in(pkgname, site_build_tools))) {
             const char *why;
             struct fz_module *m = locate(c, modname, &why);
             if (m) {
@@ -1570,9 +1571,11 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
         }
         /* The runtime's support for files other than code (runtime/
          * cryo_files.py), when the program has some, or packs unittest,
-         * whose test discovery lists package directories; without it, the
-         * importer answers that there are none (runtime/importer.c). */
-        g->file_hooks = g->ndata || find(g, "unittest.loader");
+         * whose test discovery lists package directories, or pkg_resources,
+         * whose providers read files by path (_cryo_files.adopt_pkg_resources);
+         * without it, the importer answers that there are none
+         * (runtime/importer.c). */
+        g->file_hooks = g->ndata || find(g, "unittest.loader") || find(g, "pkg_resources");
         if (files_added || c.failed || !g->file_hooks)
             break;
         files_added = 1;

@@ -205,6 +205,23 @@ def get_data(path):
     return _cryo.read_data(rel)
 
 
+def adopt_pkg_resources(pr):
+    """Called by the importer once pkg_resources has run: its resource
+    functions read through this importer's modules (DefaultProvider: paths
+    under sys.executable, which the wrappers below serve), and its working
+    set holds the packed distributions, as it would hold the installed ones
+    (pkg_resources.get_distribution(), require(), iter_entry_points())."""
+    import os
+    pr.register_loader_type(type(pr.__spec__.loader), pr.DefaultProvider)
+    root = sys.executable
+    for name in sorted(_index()[1].get("", ())):
+        if name.endswith(".dist-info") or name.endswith(".egg-info"):
+            meta = pr.PathMetadata(root, os.path.join(root, name))
+            dist = pr.Distribution.from_location(root, name, meta)
+            if dist.key not in pr.working_set.by_key:
+                pr.working_set.add(dist, entry=root)
+
+
 def find_distributions(context=None):
     import importlib.metadata as md
     if context is None:

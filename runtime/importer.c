@@ -284,6 +284,9 @@ static PyObject *importer_create_module(PyObject *self, PyObject *spec)
     Py_RETURN_NONE; /* default module creation */
 }
 
+static PyObject *call_files(const char *fn, PyObject *args, PyObject *kw);
+static int have_files(void);
+
 static PyObject *importer_exec_module(PyObject *self, PyObject *module)
 {
     (void)self;
@@ -318,6 +321,18 @@ static PyObject *importer_exec_module(PyObject *self, PyObject *module)
         && PyDict_SetItemString(dict, "__builtins__", PyEval_GetBuiltins()) < 0)
         goto done;
     r = PyEval_EvalCode(code, dict, dict);
+    /* pkg_resources (deprecated, still imported by older code) knows only
+     * the loaders and path entries of a Python installation: told of this
+     * importer and of the packed distributions once it has run.  A failure
+     * there leaves pkg_resources as it is, as python3.11 would have it. */
+    if (r && PyUnicode_CompareWithASCIIString(name, "pkg_resources") == 0 && have_files()) {
+        PyObject *args = Py_BuildValue("(O)", module);
+        PyObject *ok = args ? call_files("adopt_pkg_resources", args, NULL) : NULL;
+        Py_XDECREF(args);
+        if (!ok)
+            PyErr_Clear();
+        Py_XDECREF(ok);
+    }
 done:
     Py_XDECREF(spec);
     Py_XDECREF(name);

@@ -39,6 +39,7 @@
 #                         (_yaml), loaded by a frozen test program
 #   python3-pygments python3-jinja2 python3-markupsafe python3-rich
 #   python3-numpy python3-cryptography python3-requests python3-pandas
+#   python3-pkg-resources
 #                         third-party distributions the end-to-end tests
 #                         freeze (tests/e2e/programs/tp_*.py)
 #   clang-14 libclang-rt-14-dev
@@ -54,6 +55,7 @@ packages=(gcc libc6-dev meson ninja-build pkg-config python3.11 libpython3.11-de
           libncurses-dev libcrypt-dev lld libelf-dev python3-yaml
           python3-pygments python3-jinja2 python3-markupsafe python3-rich
           python3-numpy python3-cryptography python3-requests python3-pandas
+          python3-pkg-resources
           python3-jsonschema clang-14
           libclang-rt-14-dev)
 missing=()

@@ -1524,3 +1524,21 @@ Test(graph, follows_imports_by_constant_name_and_find_spec_only_into_the_stdlib)
     fz_graph_free(&g);
     tree_free(&t);
 }
+
+Test(graph, packs_a_packaging_tool_whole_when_the_program_imports_it)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put(&t, "app.py", "import pkg_resources\n");
+    put(&t, "site/pkg_resources/__init__.py", "");
+    put(&t, "site/pkg_resources/_vendor/__init__.py", "");
+    put(&t, "site/pkg_resources/_vendor/jaraco/__init__.py", "");
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.site = site};
+    build_ok(&t, "app.py", &o, &g);
+    /* its vendored packages, which it imports by computed names */
+    must_have(&g, "pkg_resources._vendor.jaraco");
+    fz_graph_free(&g);
+    tree_free(&t);
+}
