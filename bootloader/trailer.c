@@ -65,26 +65,27 @@ BL_GUARD enum bl_err bl_checksum_range(int fd, uint64_t offset, uint64_t len, ui
     return err;
 }
 
+/* `len` bytes of `fd` at `offset` sum to `want`: BL_OK, `mismatch`, or the
+ * read's error. */
+BL_GUARD static enum bl_err check_range(int fd, uint64_t offset, uint64_t len, uint32_t want,
+                                        enum bl_err mismatch)
+{
+    uint32_t crc;
+    enum bl_err err = bl_checksum_range(fd, offset, len, &crc);
+    return err != BL_OK ? err : crc != want ? mismatch : BL_OK;
+}
+
 BL_GUARD enum bl_err bl_payload_verify(const struct bl_payload *p, int checks)
 {
     const struct bl_trailer *t = &p->trailer;
-    uint32_t crc;
-    enum bl_err err;
-    if (checks & BL_OPEN_CHECK_IMAGE) {
-        err = bl_checksum_range(p->fd, t->image_offset, t->image_size, &crc);
-        if (err != BL_OK)
-            return err;
-        if (crc != t->image_crc)
-            return BL_ERR_IMAGE_CRC;
-    }
-    if (checks & BL_OPEN_CHECK_PAYLOAD) {
-        err = bl_checksum_range(p->fd, t->payload_offset, t->payload_size, &crc);
-        if (err != BL_OK)
-            return err;
-        if (crc != t->payload_crc)
-            return BL_ERR_PAYLOAD_CRC;
-    }
-    return BL_OK;
+    enum bl_err err = BL_OK;
+    if (checks & BL_OPEN_CHECK_IMAGE)
+        err = check_range(p->fd, t->image_offset, t->image_size, t->image_crc,
+                          BL_ERR_IMAGE_CRC);
+    if (err == BL_OK && (checks & BL_OPEN_CHECK_PAYLOAD))
+        err = check_range(p->fd, t->payload_offset, t->payload_size, t->payload_crc,
+                          BL_ERR_PAYLOAD_CRC);
+    return err;
 }
 
 enum bl_err bl_payload_open_fd(int fd, struct bl_payload *p, int *errno_out, int checks)

@@ -165,20 +165,12 @@ static const char *const core_builtin_fallbacks[][2] = {
     {NULL, NULL},
 };
 
-static int dead_fallback(const char *importer, const char *name)
+/* Whether {importer, name} is a row of `table` (libfrozen_lazy_imports,
+ * core_builtin_fallbacks). */
+static int import_listed(const char *const (*table)[2], const char *importer, const char *name)
 {
-    for (size_t i = 0; core_builtin_fallbacks[i][0]; i++)
-        if (strcmp(core_builtin_fallbacks[i][0], importer) == 0
-            && strcmp(core_builtin_fallbacks[i][1], name) == 0)
-            return 1;
-    return 0;
-}
-
-static int lazy_libfrozen_import(const char *importer, const char *name)
-{
-    for (size_t i = 0; libfrozen_lazy_imports[i][0]; i++)
-        if (strcmp(libfrozen_lazy_imports[i][0], importer) == 0
-            && strcmp(libfrozen_lazy_imports[i][1], name) == 0)
+    for (size_t i = 0; table[i][0]; i++)
+        if (strcmp(table[i][0], importer) == 0 && strcmp(table[i][1], name) == 0)
             return 1;
     return 0;
 }
@@ -1233,11 +1225,11 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, size_t i
             free(abs);
             continue;
         }
-        if (self.origin == FZ_ORIGIN_STDLIB && dead_fallback(self.name, abs)) {
+        if (self.origin == FZ_ORIGIN_STDLIB && import_listed(core_builtin_fallbacks, self.name, abs)) {
             free(abs);
             continue;
         }
-        if (!imp->eager && lazy_libfrozen_import(self.name, abs)) {
+        if (!imp->eager && import_listed(libfrozen_lazy_imports, self.name, abs)) {
             free(abs);
             continue;
         }

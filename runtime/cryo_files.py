@@ -211,7 +211,6 @@ def adopt_pkg_resources(pr):
     under sys.executable, which the wrappers below serve), and its working
     set holds the packed distributions, as it would hold the installed ones
     (pkg_resources.get_distribution(), require(), iter_entry_points())."""
-    import os
     pr.register_loader_type(type(pr.__spec__.loader), pr.DefaultProvider)
     root = sys.executable
     for name in sorted(_index()[1].get("", ())):

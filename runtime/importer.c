@@ -53,6 +53,13 @@ void rt_payload_remember(void)
     }
 }
 
+/* Whether `fd` is open on the executable read at start-up. */
+static int is_the_executable(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_dev == payload_dev && st.st_ino == payload_ino;
+}
+
 /* The program closed the descriptor the payload is read through, as a
  * daemon closing every descriptor does (os.closerange), and perhaps opened
  * another file under its number: python3.11 opens each module's file
@@ -61,16 +68,14 @@ void rt_payload_remember(void)
  * by its path) and used if it is the same file.  0 when reopened. */
 static int reopen_payload(void)
 {
-    struct stat st;
-    if (!payload_known || (fstat(rt_payload.fd, &st) == 0 && st.st_dev == payload_dev
-                           && st.st_ino == payload_ino))
+    if (!payload_known || is_the_executable(rt_payload.fd))
         return -1; /* the descriptor is still ours: the damage is real */
     const char *paths[] = {"/proc/self/exe", bl_exe_path()};
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
         int fd = paths[i] ? open(paths[i], O_RDONLY | O_CLOEXEC) : -1;
         if (fd < 0)
             continue;
-        if (fstat(fd, &st) == 0 && st.st_dev == payload_dev && st.st_ino == payload_ino) {
+        if (is_the_executable(fd)) {
             rt_payload.fd = fd; /* the old number is the program's now: left alone */
             return 0;
         }
@@ -284,8 +289,27 @@ static PyObject *importer_create_module(PyObject *self, PyObject *spec)
     Py_RETURN_NONE; /* default module creation */
 }
 
-static PyObject *call_files(const char *fn, PyObject *args, PyObject *kw);
-static int have_files(void);
+static PyObject *call_files(const char *fn, PyObject *args, PyObject *kw)
+{
+    PyObject *mod = PyImport_ImportModule("_cryo_files");
+    if (!mod)
+        return NULL;
+    PyObject *f = PyObject_GetAttrString(mod, fn);
+    Py_DECREF(mod);
+    if (!f)
+        return NULL;
+    PyObject *r = PyObject_Call(f, args, kw);
+    Py_DECREF(f);
+    return r;
+}
+
+/* Whether the freezer packed _cryo_files: it does when the program has
+ * data files or packs code that reads files by path (graph.c, file_hooks);
+ * without it there is nothing to read. */
+static int have_files(void)
+{
+    return rt_table_find(&cryo_app, "_cryo_files") != NULL;
+}
 
 static PyObject *importer_exec_module(PyObject *self, PyObject *module)
 {
@@ -393,26 +417,6 @@ static PyObject *importer_get_filename(PyObject *self, PyObject *fullname)
 /* The loader methods for files other than code are Python, in the
  * _cryo_files module the freezer packs with programs that need it
  * (runtime/cryo_files.py). */
-static PyObject *call_files(const char *fn, PyObject *args, PyObject *kw)
-{
-    PyObject *mod = PyImport_ImportModule("_cryo_files");
-    if (!mod)
-        return NULL;
-    PyObject *f = PyObject_GetAttrString(mod, fn);
-    Py_DECREF(mod);
-    if (!f)
-        return NULL;
-    PyObject *r = PyObject_Call(f, args, kw);
-    Py_DECREF(f);
-    return r;
-}
-
-/* Whether the freezer packed _cryo_files: it does when the program has
- * data files; without them there is nothing to read. */
-static int have_files(void)
-{
-    return rt_table_find(&cryo_app, "_cryo_files") != NULL;
-}
 
 static PyObject *importer_get_data(PyObject *self, PyObject *path)
 {

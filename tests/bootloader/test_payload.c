@@ -548,9 +548,9 @@ Test(payload, pack_refuses_an_unwritable_path)
 /* ---- native files' members: zstd frames (payload_format.h) ---- */
 
 /* A native member written as the freezer writes it (fz_native_compress),
- * alone in a payload opened as an executable. */
+ * alone in a payload opened as an executable; *e says where it is. */
 static void native_fixture(struct bl_payload *p, struct fz_native_file *nf, size_t len,
-                           unsigned char **data)
+                           unsigned char **data, struct bl_entry *e)
 {
     *data = malloc(len);
     cr_assert_not_null(*data);
@@ -564,6 +564,8 @@ static void native_fixture(struct bl_payload *p, struct fz_native_file *nf, size
     buf_add(&b, nf->zdata, nf->zlen);
     open_as_executable(b.p, b.n, 1, p);
     free(b.p);
+    *e = (struct bl_entry){.offset = 3, .csize = (uint32_t)nf->zlen, .usize = nf->size,
+                           .crc = nf->crc};
 }
 
 Test(payload, reads_a_native_files_zstd_frame)
@@ -571,9 +573,8 @@ Test(payload, reads_a_native_files_zstd_frame)
     struct bl_payload p;
     struct fz_native_file nf;
     unsigned char *data;
-    native_fixture(&p, &nf, 200000, &data);
-    struct bl_entry e = {.offset = 3, .csize = (uint32_t)nf.zlen, .usize = nf.size,
-                         .crc = nf.crc};
+    struct bl_entry e;
+    native_fixture(&p, &nf, 200000, &data, &e);
     unsigned char *out = NULL;
     cr_assert_eq(read_native(&p, &e, &out), BL_OK);
     cr_expect_eq(memcmp(out, data, 200000), 0);
@@ -590,9 +591,8 @@ Test(payload, refuses_a_damaged_or_mis_sized_zstd_frame)
     struct bl_payload p;
     struct fz_native_file nf;
     unsigned char *data;
-    native_fixture(&p, &nf, 50000, &data);
-    struct bl_entry e = {.offset = 3, .csize = (uint32_t)nf.zlen, .usize = nf.size,
-                         .crc = nf.crc};
+    struct bl_entry e;
+    native_fixture(&p, &nf, 50000, &data, &e);
     struct bl_entry x = e;
     x.usize = e.usize - 1; /* the frame says otherwise */
     cr_expect_eq(read_native(&p, &x, NULL), BL_ERR_ENTRY);
