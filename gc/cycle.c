@@ -92,6 +92,7 @@ struct gc_gen_record gc_cycle_records[3];
 int gc_cycle_hooked;
 int gc_cycle_yielded;
 uint64_t gc_cycle_full_requests;
+uint64_t gc_cycle_tenured_bursts;
 
 /* The policy's state.  Touched only with the GIL held (from the hook and
  * gc_cycle_start), so no locking. */
@@ -102,6 +103,8 @@ static struct {
     /* the collection in progress, from the "start" call */
     uint64_t t_start;
     long count0_at_start;   /* tracked-object growth that triggered it */
+    long young_at_start;    /* objects in the generations collected, walked
+                               (gen 0 and 1 only; see gc_py_young_objects) */
     uint64_t heap_at_start; /* bytes mode only */
     /* learned */
     long gen1_objects;      /* estimate: survivors promoted since the last
@@ -134,6 +137,17 @@ static double clampd(double v, double lo, double hi)
 int gc_cycle_promoted_enough(long long_lived_pending, long long_lived_total)
 {
     return long_lived_pending >= long_lived_total / 4;
+}
+
+/* A young collection whose survivors alone are more than generation 1 may
+ * hold: collecting generation 1 would scan them again in one pause over
+ * the target, so generation 1 goes to the old generation at once.  Such a
+ * burst is a structure that is still being built (or objects the
+ * interpreter tracked after their allocation, which count 0 does not
+ * announce): it survives the collection of generation 1 anyway. */
+int gc_cycle_tenure_young(long survivors, long gen1_cap)
+{
+    return survivors > gen1_cap;
 }
 
 int gc_cycle_full_due(uint64_t heap_now, uint64_t heap_after_full, double growth)
@@ -222,10 +236,13 @@ static void steer(int gen, long collected, uint64_t dt_ns)
             return;
         }
 
-    long examined = P.count0_at_start > 0 ? P.count0_at_start : 1;
+    /* What the collection traversed: the generations' lengths, not count
+     * 0, which misses the objects tracked after their allocation. */
+    long examined = P.young_at_start > 0 ? P.young_at_start : 1;
     long t0 = P.set[0];
+    long survivors = 0;
     if (gen == 0) {
-        long survivors = P.count0_at_start - collected;
+        survivors = examined - collected;
         if (survivors < 0)
             survivors = 0;
         P.gen1_objects += survivors;
@@ -250,7 +267,7 @@ static void steer(int gen, long collected, uint64_t dt_ns)
     } else {
         if (gen == 1)
             update_average(&P.ns_per_obj[1],
-                           (double)dt_ns / (double)(P.gen1_objects + examined));
+                           (double)dt_ns / (double)examined);
         P.gen1_objects = 0;
         uint64_t heap = gc_cycle_heap_now();
         if (gen == 2) {
@@ -268,7 +285,13 @@ static void steer(int gen, long collected, uint64_t dt_ns)
      * would exceed its cap.  CPython collects it when count 1 (young
      * collections since) exceeds threshold 1. */
     long cap = gc_cycle_gen1_cap(v.long_lived_total + v.long_lived_pending, GC_YOUNG_FRAC,
-                                 GC_GEN1_MIN, gc_config_now.pause_ms, P.ns_per_obj[1]);
+                                 GC_GEN1_MIN, gc_config_now.pause_ms,
+                                 P.ns_per_obj[1] > 0 ? P.ns_per_obj[1] : P.ns_per_obj[0]);
+    if (gen == 0 && gc_cycle_tenure_young(survivors, cap)) {
+        gc_py_promote_gen1(P.gen1_objects);
+        P.gen1_objects = 0;
+        gc_cycle_tenured_bursts++;
+    }
     double per = P.survivors > 1 ? P.survivors : 1;
     double more = (double)(cap - P.gen1_objects) / per;
     long t1 = v.count[1] + (more > 1e6 ? 1000000L : more < 0 ? 0 : (long)more) - 1;
@@ -329,10 +352,11 @@ static PyObject *policy_hook(PyObject *self, PyObject *const *args, Py_ssize_t n
             Py_RETURN_NONE;
         struct gc_py_view v;
         gc_py_read(&v);
+        P.t_start = now_ns(); /* the walk below is part of the pause */
         P.count0_at_start = v.count[0];
+        P.young_at_start = P.steering && gen <= 1 ? gc_py_young_objects(gen) : 0;
         if (P.steering && gen == 0 && bytes_mode())
             P.heap_at_start = gc_arena_heap_bytes();
-        P.t_start = now_ns();
         Py_RETURN_NONE;
     }
     if (P.t_start && gen >= 0 && gen <= 2) {

@@ -74,6 +74,10 @@ int gc_options_read(const struct gc_config *build, struct gc_config *out, int *s
 int gc_cycle_full_due(uint64_t heap_now, uint64_t heap_after_full, double growth);
 int gc_cycle_promoted_enough(long long_lived_pending, long long_lived_total);
 
+/* Whether a young collection's survivors go straight to the old generation
+ * (with the rest of generation 1): more of them than generation 1 may hold. */
+int gc_cycle_tenure_young(long survivors, long gen1_cap);
+
 /* How many objects the recently-promoted generation (1) may hold before it
  * is collected: `young_frac` of the long-lived objects, at least min_objs,
  * and no more than the pause target allows at the measured cost per
@@ -97,6 +101,10 @@ void gc_py_read(struct gc_py_view *v);
 void gc_py_set_thresholds(const long t[3]);
 void gc_py_request_full(void);
 long gc_py_allocated_blocks(void); /* pymalloc's live blocks */
+/* Objects in generations 0..gen (gen 0 or 1), by walking their lists. */
+long gc_py_young_objects(int gen);
+/* Move generation 1 (about `objects` objects) to the old generation. */
+void gc_py_promote_gen1(long objects);
 struct _object;
 struct _object *gc_py_swap_callbacks(struct _object *mine);
 
@@ -113,6 +121,7 @@ extern struct gc_gen_record gc_cycle_records[3];
 extern int gc_cycle_hooked;      /* the hook is installed */
 extern int gc_cycle_yielded;     /* the program set its own thresholds */
 extern uint64_t gc_cycle_full_requests; /* full collections the policy asked for */
+extern uint64_t gc_cycle_tenured_bursts; /* young survivors sent past generation 1 */
 
 /* The heap as the policy measures it: gc_arena_heap_bytes(), or while the
  * arena allocator is not installed, pymalloc's live blocks x 64 bytes. */

@@ -90,6 +90,9 @@ void gc_stats_at_exit(void)
     if (gc_cycle_full_requests)
         fprintf(f, "    (%llu full collections asked for by heap growth)\n",
                 (unsigned long long)gc_cycle_full_requests);
+    if (gc_cycle_tenured_bursts)
+        fprintf(f, "    (%llu young collections sent their survivors past gen 1)\n",
+                (unsigned long long)gc_cycle_tenured_bursts);
 }
 
 /* ---- _cryo.stats() -------------------------------------------------- */
@@ -185,7 +188,8 @@ struct _object *gc_stats_dict(void)
             goto error;
     }
     if (PyDict_SetItemString(d, "collections", colls) < 0
-        || put_u64(d, "full_collections_for_growth", gc_cycle_full_requests) < 0)
+        || put_u64(d, "full_collections_for_growth", gc_cycle_full_requests) < 0
+        || put_u64(d, "young_bursts_tenured", gc_cycle_tenured_bursts) < 0)
         goto error;
     Py_DECREF(classes);
     Py_DECREF(colls);

@@ -68,3 +68,14 @@ Test(policy, asks_no_full_collection_for_growth_the_collector_does_not_track)
     cr_assert(gc_cycle_promoted_enough(25000, 100000));
     cr_assert(gc_cycle_promoted_enough(10, 0)); /* nothing long-lived yet */
 }
+
+Test(policy, a_young_burst_larger_than_generation_1_may_hold_skips_it)
+{
+    /* cap 20000: 20000 survivors still go through generation 1, 20001
+     * (a structure being built, or 333,000 dicts tracked by one loop)
+     * would make its next collection a pause over the target. */
+    cr_assert_not(gc_cycle_tenure_young(0, 20000));
+    cr_assert_not(gc_cycle_tenure_young(20000, 20000));
+    cr_assert(gc_cycle_tenure_young(20001, 20000));
+    cr_assert(gc_cycle_tenure_young(333000, gc_cycle_gen1_cap(1000, 0.25, 20000, 10, 100)));
+}
