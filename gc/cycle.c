@@ -291,6 +291,7 @@ static void steer(int gen, long collected, uint64_t dt_ns)
         gc_py_promote_gen1(P.gen1_objects);
         P.gen1_objects = 0;
         gc_cycle_tenured_bursts++;
+        gc_py_read(&v); /* its counts changed: thresholds below start from them */
     }
     double per = P.survivors > 1 ? P.survivors : 1;
     double more = (double)(cap - P.gen1_objects) / per;

@@ -101,9 +101,10 @@ long gc_py_young_objects(int gen)
     return n;
 }
 
-/* Move generation 1's objects to the end of generation 2's list (what a
- * collection of generation 1 does with its survivors, without the
- * collection), counted as promoted for CPython's 25% rule. */
+/* Move generation 1's objects to the end of generation 2's list and count
+ * it as a collection of generation 1 would (without the collection): the
+ * objects as promoted for CPython's 25% rule, count 1 (young collections
+ * since generation 1 was emptied) back to 0, one more for count 2. */
 void gc_py_promote_gen1(long objects)
 {
     struct _gc_runtime_state *s = state();
@@ -119,4 +120,6 @@ void gc_py_promote_gen1(long objects)
     _PyGCHead_SET_NEXT(from, from);
     _PyGCHead_SET_PREV(from, from);
     s->long_lived_pending += objects;
+    s->generations[1].count = 0;
+    s->generations[2].count += 1;
 }
