@@ -29,6 +29,23 @@
  *    is reclaimed there, without a full collection.  Its cost per object
  *    is measured, and when a collection of it would exceed the pause
  *    target (CRYO_GC_PAUSE_MS), it is collected sooner instead;
+ *  - the aging cohort: what a collection of generation 1 promotes is
+ *    scanned once more, with the next collection of generation 1, before it
+ *    counts as old.  A structure still being built when generation 1 is
+ *    collected (a request in progress, the tree a loop is filling) is
+ *    promoted with it; it is usually garbage soon after, and the next
+ *    collection of generation 1 reclaims it instead of leaving it for a
+ *    full collection (tools/bench.py's service shape: 700,000 such objects
+ *    were waiting in generation 2 at the end).  3.11 has three lists, so the
+ *    cohort is the end of generation 2's list (CPython appends survivors
+ *    there), moved to the front of generation 1's list as that collection
+ *    starts (gc_py_aging_take), and its survivors told from the new cohort
+ *    by their addresses when it stops (gc_py_aging_settle): an error in
+ *    the count changes which objects are scanned, never what is reclaimed.  A
+ *    cohort larger than generation 1's cap (a burst tenured at once) is not
+ *    rescanned, to keep the pause: it counts as old.  The dicts it promotes
+ *    that hold only atoms are untracked then (gc_py_aging_settle;
+ *    CPython does it only in full collections);
  *  - a full collection is asked for (for CPython's next trigger) only when
  *    the heap has grown by CRYO_GC_GROWTH since the end of the last full
  *    one, GOGC-like, with a 4 MiB floor (gc_cycle_full_due).  Its pause is
@@ -93,6 +110,10 @@ int gc_cycle_hooked;
 int gc_cycle_yielded;
 uint64_t gc_cycle_full_requests;
 uint64_t gc_cycle_tenured_bursts;
+uint64_t gc_cycle_aging_passes;
+uint64_t gc_cycle_aging_objects;
+uint64_t gc_cycle_aging_skipped;
+uint64_t gc_cycle_dicts_untracked;
 
 /* The policy's state.  Touched only with the GIL held (from the hook and
  * gc_cycle_start), so no locking. */
@@ -106,6 +127,11 @@ static struct {
     long young_at_start;    /* objects in the generations collected, walked
                                (gen 0 and 1 only; see gc_py_young_objects) */
     uint64_t heap_at_start; /* bytes mode only */
+    long aging_in;          /* cohort objects moved into this collection */
+    /* the aging cohort: objects at the end of generation 2 promoted by the
+       last collection of generation 1 (or a tenured burst), not rescanned */
+    long aging;
+    long gen1_cap;          /* generation 1's cap, as steer() last set it */
     /* learned */
     long gen1_objects;      /* estimate: survivors promoted since the last
                                collection of generation 1 */
@@ -148,6 +174,17 @@ int gc_cycle_promoted_enough(long long_lived_pending, long long_lived_total)
 int gc_cycle_tenure_young(long survivors, long gen1_cap)
 {
     return survivors > gen1_cap;
+}
+
+int gc_cycle_aging_scan(long aging, long gen1_cap)
+{
+    return aging > 0 && aging <= gen1_cap;
+}
+
+long gc_cycle_gen1_room(long cap, long aging)
+{
+    long room = cap - aging;
+    return room > cap / 4 ? room : cap / 4;
 }
 
 int gc_cycle_full_due(uint64_t heap_now, uint64_t heap_after_full, double growth)
@@ -265,9 +302,21 @@ static void steer(int gen, long collected, uint64_t dt_ns)
                 t0 = by_pause > 100 ? (long)by_pause : 100;
         }
     } else {
-        if (gen == 1)
-            update_average(&P.ns_per_obj[1],
-                           (double)dt_ns / (double)examined);
+        if (gen == 1) {
+            long scanned = examined + P.aging_in;
+            update_average(&P.ns_per_obj[1], (double)dt_ns / (double)scanned);
+            survivors = scanned - collected;
+            long untracked = 0;
+            P.aging = survivors > 0 ? gc_py_aging_settle(survivors, examined, &untracked) : 0;
+            gc_cycle_dicts_untracked += (uint64_t)untracked;
+            /* CPython counted every survivor as promoted: the cohort's
+               were counted when they were promoted the first time, and
+               the dicts untracked left generation 2. */
+            gc_py_unpromote(survivors - P.aging);
+            survivors = 0;
+        } else {
+            P.aging = 0; /* a full collection scanned the cohort too */
+        }
         P.gen1_objects = 0;
         uint64_t heap = gc_cycle_heap_now();
         if (gen == 2) {
@@ -287,14 +336,17 @@ static void steer(int gen, long collected, uint64_t dt_ns)
     long cap = gc_cycle_gen1_cap(v.long_lived_total + v.long_lived_pending, GC_YOUNG_FRAC,
                                  GC_GEN1_MIN, gc_config_now.pause_ms,
                                  P.ns_per_obj[1] > 0 ? P.ns_per_obj[1] : P.ns_per_obj[0]);
+    P.gen1_cap = cap;
     if (gen == 0 && gc_cycle_tenure_young(survivors, cap)) {
         gc_py_promote_gen1(P.gen1_objects);
+        P.aging += P.gen1_objects;
         P.gen1_objects = 0;
         gc_cycle_tenured_bursts++;
         gc_py_read(&v); /* its counts changed: thresholds below start from them */
     }
     double per = P.survivors > 1 ? P.survivors : 1;
-    double more = (double)(cap - P.gen1_objects) / per;
+    long room = gc_cycle_gen1_room(cap, gc_cycle_aging_scan(P.aging, cap) ? P.aging : 0);
+    double more = (double)(room - P.gen1_objects) / per;
     long t1 = v.count[1] + (more > 1e6 ? 1000000L : more < 0 ? 0 : (long)more) - 1;
     /* count 1 is the number of young collections since generation 1 was
      * last collected, so the age bound is absolute. */
@@ -356,6 +408,19 @@ static PyObject *policy_hook(PyObject *self, PyObject *const *args, Py_ssize_t n
         P.t_start = now_ns(); /* the walk below is part of the pause */
         P.count0_at_start = v.count[0];
         P.young_at_start = P.steering && gen <= 1 ? gc_py_young_objects(gen) : 0;
+        P.aging_in = 0;
+        if (P.steering && gen == 1) {
+            /* always: settle() needs the boundary of what is promoted */
+            int scan = gc_cycle_aging_scan(P.aging, P.gen1_cap);
+            if (P.aging > 0 && !scan)
+                gc_cycle_aging_skipped++;
+            P.aging_in = gc_py_aging_take(scan ? P.aging : 0);
+            if (P.aging_in) {
+                gc_cycle_aging_passes++;
+                gc_cycle_aging_objects += (uint64_t)P.aging_in;
+            }
+            P.aging = 0;
+        }
         if (P.steering && gen == 0 && bytes_mode())
             P.heap_at_start = gc_arena_heap_bytes();
         Py_RETURN_NONE;
@@ -370,6 +435,7 @@ static PyObject *policy_hook(PyObject *self, PyObject *const *args, Py_ssize_t n
             r->longest_ns = dt;
         if (P.steering)
             steer(gen, info_long(args[1], "collected"), dt);
+        gc_py_aging_end();
     }
     call_program_callbacks(args[0], args[1]);
     Py_RETURN_NONE;
@@ -434,6 +500,7 @@ int gc_cycle_start(void)
     gc_py_read(&v);
     P.heap_after_full = gc_cycle_heap_now();
     P.heap_after_young = bytes_mode() ? gc_arena_heap_bytes() : 0;
+    P.gen1_cap = GC_GEN1_MIN;
     long t[3] = {GC_YOUNG_OBJECTS, v.count[1] + GC_GEN1_MIN / GC_YOUNG_OBJECTS,
                  v.count[2] + GC_SAFETY_GEN1};
     /* A program built with PYTHON* allowed may have set nothing yet; the

@@ -78,6 +78,15 @@ int gc_cycle_promoted_enough(long long_lived_pending, long long_lived_total);
  * (with the rest of generation 1): more of them than generation 1 may hold. */
 int gc_cycle_tenure_young(long survivors, long gen1_cap);
 
+/* The aging cohort: objects promoted by the last collections of generation 1
+ * get one more scan, with the next collection of generation 1, before they
+ * count as old (see cycle.c).  Whether a cohort of `aging` objects is
+ * rescanned by a collection of generation 1 whose cap is gen1_cap. */
+int gc_cycle_aging_scan(long aging, long gen1_cap);
+/* Objects generation 1 may still take before its collection: its cap less
+ * the cohort it will rescan, but never below a quarter of the cap. */
+long gc_cycle_gen1_room(long cap, long aging);
+
 /* How many objects the recently-promoted generation (1) may hold before it
  * is collected: `young_frac` of the long-lived objects, at least min_objs,
  * and no more than the pause target allows at the measured cost per
@@ -105,6 +114,19 @@ long gc_py_allocated_blocks(void); /* pymalloc's live blocks */
 long gc_py_young_objects(int gen);
 /* Move generation 1 (about `objects` objects) to the old generation. */
 void gc_py_promote_gen1(long objects);
+/* Move the last n objects of generation 2 (the aging cohort) to the front
+ * of generation 1; the number moved. */
+long gc_py_aging_take(long n);
+/* Release what gc_py_aging_take holds until the collection stops (done by
+ * gc_py_aging_settle; called at every stop in case that did not run). */
+void gc_py_aging_end(void);
+/* Take `objects` promoted twice back out of long_lived_pending. */
+void gc_py_unpromote(long objects);
+/* After that collection: sort its `survivors` (the end of generation 2)
+ * into old (the cohort's) and the next cohort (what generations 0 and 1
+ * promoted, of which there were `young`), untracking dicts of atoms (their
+ * number in *untracked).  Returns the next cohort's size. */
+long gc_py_aging_settle(long survivors, long young, long *untracked);
 struct _object;
 struct _object *gc_py_swap_callbacks(struct _object *mine);
 
@@ -122,6 +144,10 @@ extern int gc_cycle_hooked;      /* the hook is installed */
 extern int gc_cycle_yielded;     /* the program set its own thresholds */
 extern uint64_t gc_cycle_full_requests; /* full collections the policy asked for */
 extern uint64_t gc_cycle_tenured_bursts; /* young survivors sent past generation 1 */
+extern uint64_t gc_cycle_aging_passes;   /* collections of gen 1 that rescanned the cohort */
+extern uint64_t gc_cycle_aging_objects;  /* objects rescanned by them */
+extern uint64_t gc_cycle_aging_skipped;  /* cohorts promoted unscanned (over the pause cap) */
+extern uint64_t gc_cycle_dicts_untracked; /* promoted dicts of atoms untracked */
 
 /* The heap as the policy measures it: gc_arena_heap_bytes(), or while the
  * arena allocator is not installed, pymalloc's live blocks x 64 bytes. */

@@ -93,6 +93,13 @@ void gc_stats_at_exit(void)
     if (gc_cycle_tenured_bursts)
         fprintf(f, "    (%llu young collections sent their survivors past gen 1)\n",
                 (unsigned long long)gc_cycle_tenured_bursts);
+    if (gc_cycle_aging_passes || gc_cycle_aging_skipped)
+        fprintf(f, "    (aging cohort: %llu rescanned by gen 1, %llu objects; "
+                   "%llu promoted unscanned, over the cap; %llu promoted dicts untracked)\n",
+                (unsigned long long)gc_cycle_aging_passes,
+                (unsigned long long)gc_cycle_aging_objects,
+                (unsigned long long)gc_cycle_aging_skipped,
+                (unsigned long long)gc_cycle_dicts_untracked);
 }
 
 /* ---- _cryo.stats() -------------------------------------------------- */
@@ -189,7 +196,14 @@ struct _object *gc_stats_dict(void)
     }
     if (PyDict_SetItemString(d, "collections", colls) < 0
         || put_u64(d, "full_collections_for_growth", gc_cycle_full_requests) < 0
-        || put_u64(d, "young_bursts_tenured", gc_cycle_tenured_bursts) < 0)
+        || put_u64(d, "young_bursts_tenured", gc_cycle_tenured_bursts) < 0
+        || put_obj(d, "aging_cohort",
+                   Py_BuildValue("{sKsKsKsK}", "rescans",
+                                 (unsigned long long)gc_cycle_aging_passes, "objects",
+                                 (unsigned long long)gc_cycle_aging_objects,
+                                 "promoted_unscanned",
+                                 (unsigned long long)gc_cycle_aging_skipped, "dicts_untracked",
+                                 (unsigned long long)gc_cycle_dicts_untracked)) < 0)
         goto error;
     Py_DECREF(classes);
     Py_DECREF(colls);

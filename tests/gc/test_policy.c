@@ -79,3 +79,18 @@ Test(policy, a_young_burst_larger_than_generation_1_may_hold_skips_it)
     cr_assert(gc_cycle_tenure_young(20001, 20000));
     cr_assert(gc_cycle_tenure_young(333000, gc_cycle_gen1_cap(1000, 0.25, 20000, 10, 100)));
 }
+
+Test(policy, the_aging_cohort_is_rescanned_only_within_the_cap)
+{
+    cr_assert_not(gc_cycle_aging_scan(0, 20000));   /* nothing promoted */
+    cr_assert(gc_cycle_aging_scan(1, 20000));
+    cr_assert(gc_cycle_aging_scan(20000, 20000));
+    cr_assert_not(gc_cycle_aging_scan(20001, 20000)); /* a tenured burst: old */
+}
+
+Test(policy, the_cohort_takes_room_from_generation_1_but_not_all_of_it)
+{
+    cr_assert_eq(gc_cycle_gen1_room(20000, 0), 20000);
+    cr_assert_eq(gc_cycle_gen1_room(20000, 5000), 15000);
+    cr_assert_eq(gc_cycle_gen1_room(20000, 19000), 5000); /* a quarter stays */
+}

@@ -4,13 +4,14 @@
 #  2. with a steady heap, making cyclic garbage does not make full
 #     collections in proportion to it: long-lived data is rescanned only when
 #     the heap has grown by CRYO_GC_GROWTH, yet every dropped structure is
-#     reclaimed and the number waiting stays bounded.
-# CPython 3.11's own policy (CRYO_GC=python) fails fact 2: it runs a full
-# collection every few rounds, rescanning the long-lived trees each time.
-# (A structure that survived a generation-1 collection waits in generation
-# 2 for a full collection in either policy: CPython 3.11 has three
-# generations, and cryo's policy decides when they are collected, not how
-# many there are.)  Exits 1 naming the first broken fact.
+#     reclaimed and the number waiting stays bounded;
+#  3. a structure that a generation-1 collection promoted to generation 2
+#     while it was still in use, and dropped after, is reclaimed by the next
+#     generation-1 collection (the aging cohort), without a full collection.
+# CPython 3.11's own policy (CRYO_GC=python) fails facts 2 and 3: it runs a
+# full collection every few rounds, rescanning the long-lived trees each
+# time, and what it promoted waits in generation 2 for one.  Exits 1 naming
+# the first broken fact.
 import gc
 import sys
 import weakref
@@ -78,6 +79,29 @@ for _ in range(100):          # at most 2M short-lived cycles
 check(gens[1] > gen1_before, "a generation-1 collection ran")
 check(ref() is None, "a structure dropped while young was reclaimed by it")
 check(gens[2] == 0, f"...without a full collection (full collections: {gens[2]})")
+
+# 3. Promoted while in use, then dropped: the aging cohort reclaims it.
+def gen1_collections(n):
+    """Churn until n more generation-1 collections have run."""
+    target = gens[1] + n
+    for _ in range(400):
+        churn(5000)
+        if gens[1] >= target:
+            return True
+    return False
+
+
+held = build(2000)
+held_ref = weakref.ref(held)
+full_before = gens[2]
+check(gen1_collections(1), "a generation-1 collection ran while the structure was held")
+check(any(o is held for o in gc.get_objects(generation=2)),
+      "...and promoted it to generation 2")
+del held
+check(gen1_collections(1), "the next generation-1 collection ran")
+check(held_ref() is None, "the promoted structure, dropped, was reclaimed by it")
+check(gens[2] == full_before,
+      f"...without a full collection (full collections: {gens[2] - full_before})")
 
 # 2. Steady heap, much cyclic garbage.
 keep = [build(2000) for _ in range(40)]   # long-lived data, ~160k objects
