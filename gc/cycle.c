@@ -43,7 +43,12 @@
  *    by their addresses when it stops (gc_py_aging_settle): an error in
  *    the count changes which objects are scanned, never what is reclaimed.  A
  *    cohort larger than generation 1's cap (a burst tenured at once) is not
- *    rescanned, to keep the pause: it counts as old.  The dicts it promotes
+ *    rescanned, to keep the pause: it counts as old.  A rescan that frees
+ *    under a quarter of its cohort backs off (gc_cycle_aging_backoff): the
+ *    next 1, 2, 4 or 8 cohorts count as old unscanned, until a rescan pays
+ *    again — a program that keeps what it builds (the containers and tree
+ *    shapes: +18% CPU with rescans every time) stops paying for them, one
+ *    whose promotions die soon (the service shape) keeps them.  The dicts it promotes
  *    that hold only atoms are untracked then (gc_py_aging_settle;
  *    CPython does it only in full collections);
  *  - a full collection is asked for (for CPython's next trigger) only when
@@ -131,6 +136,7 @@ static struct {
     /* the aging cohort: objects at the end of generation 2 promoted by the
        last collection of generation 1 (or a tenured burst), not rescanned */
     long aging;
+    long aging_skip, aging_backoff; /* cohorts not rescanned: rescans that free little */
     long gen1_cap;          /* generation 1's cap, as steer() last set it */
     /* learned */
     long gen1_objects;      /* estimate: survivors promoted since the last
@@ -179,6 +185,25 @@ int gc_cycle_tenure_young(long survivors, long gen1_cap)
 int gc_cycle_aging_scan(long aging, long gen1_cap)
 {
     return aging > 0 && aging <= gen1_cap;
+}
+
+/* A rescan of the cohort that freed under a quarter of it (`in` objects
+ * rescanned, `kept` survived) doubles the number of following cohorts
+ * that go to the old generation unscanned, up to 8; one that paid for
+ * itself resets it.  Shapes whose promoted objects really live (trees
+ * kept, containers) then pay few rescans; those whose promotions die soon
+ * (a service's requests) keep them.  8, not more: a phase that builds for
+ * a long time and then drops what it built (tools/bench.py's phased
+ * shape) must be rescanned soon after it ends, or its last cohorts wait
+ * in generation 2 for a full collection (measured, ab_measure.py medians:
+ * a cap of 64 made phased 8-12% slower than no back-off; a cap of 8 is
+ * even with it there, and 17-20% faster on the containers and slots
+ * shapes). */
+long gc_cycle_aging_backoff(long in, long kept, long backoff)
+{
+    if (4 * (in - kept) >= in)
+        return 0;
+    return backoff <= 0 ? 1 : backoff < 8 ? 2 * backoff : 8;
 }
 
 long gc_cycle_gen1_room(long cap, long aging)
@@ -306,8 +331,12 @@ static void steer(int gen, long collected, uint64_t dt_ns)
             long scanned = examined + P.aging_in;
             update_average(&P.ns_per_obj[1], (double)dt_ns / (double)scanned);
             survivors = scanned - collected;
-            long untracked = 0;
-            P.aging = survivors > 0 ? gc_py_aging_settle(survivors, examined, &untracked) : 0;
+            long untracked = 0, kept = 0;
+            P.aging = survivors > 0 ? gc_py_aging_settle(survivors, examined, &untracked, &kept) : 0;
+            if (P.aging_in > 0) {
+                P.aging_backoff = gc_cycle_aging_backoff(P.aging_in, kept, P.aging_backoff);
+                P.aging_skip = P.aging_backoff;
+            }
             gc_cycle_dicts_untracked += (uint64_t)untracked;
             /* CPython counted every survivor as promoted: the cohort's
                were counted when they were promoted the first time, and
@@ -345,7 +374,8 @@ static void steer(int gen, long collected, uint64_t dt_ns)
         gc_py_read(&v); /* its counts changed: thresholds below start from them */
     }
     double per = P.survivors > 1 ? P.survivors : 1;
-    long room = gc_cycle_gen1_room(cap, gc_cycle_aging_scan(P.aging, cap) ? P.aging : 0);
+    int rescan = !P.aging_skip && gc_cycle_aging_scan(P.aging, cap);
+    long room = gc_cycle_gen1_room(cap, rescan ? P.aging : 0);
     double more = (double)(room - P.gen1_objects) / per;
     long t1 = v.count[1] + (more > 1e6 ? 1000000L : more < 0 ? 0 : (long)more) - 1;
     /* count 1 is the number of young collections since generation 1 was
@@ -412,6 +442,10 @@ static PyObject *policy_hook(PyObject *self, PyObject *const *args, Py_ssize_t n
         if (P.steering && gen == 1) {
             /* always: settle() needs the boundary of what is promoted */
             int scan = gc_cycle_aging_scan(P.aging, P.gen1_cap);
+            if (scan && P.aging_skip > 0) {
+                P.aging_skip--;
+                scan = 0;
+            }
             if (P.aging > 0 && !scan)
                 gc_cycle_aging_skipped++;
             P.aging_in = gc_py_aging_take(scan ? P.aging : 0);

@@ -86,6 +86,8 @@ int gc_cycle_aging_scan(long aging, long gen1_cap);
 /* Objects generation 1 may still take before its collection: its cap less
  * the cohort it will rescan, but never below a quarter of the cap. */
 long gc_cycle_gen1_room(long cap, long aging);
+/* Cohorts to skip after a rescan of `in` that kept `kept` (cycle.c). */
+long gc_cycle_aging_backoff(long in, long kept, long backoff);
 
 /* How many objects the recently-promoted generation (1) may hold before it
  * is collected: `young_frac` of the long-lived objects, at least min_objs,
@@ -126,7 +128,7 @@ void gc_py_unpromote(long objects);
  * into old (the cohort's) and the next cohort (what generations 0 and 1
  * promoted, of which there were `young`), untracking dicts of atoms (their
  * number in *untracked).  Returns the next cohort's size. */
-long gc_py_aging_settle(long survivors, long young, long *untracked);
+long gc_py_aging_settle(long survivors, long young, long *untracked, long *kept);
 struct _object;
 struct _object *gc_py_swap_callbacks(struct _object *mine);
 

@@ -243,13 +243,13 @@ long gc_py_aging_take(long n)
  * kept: a 450 ms pause over 1.4 million tracked objects).  Here each dict
  * is examined when it is promoted and when it leaves the cohort, which
  * costs no more than the collection that just traversed it. */
-long gc_py_aging_settle(long survivors, long young, long *untracked)
+long gc_py_aging_settle(long survivors, long young, long *untracked, long *kept)
 {
     struct _gc_runtime_state *s = state();
     PyGC_Head *old = &s->generations[2].head;
     PyGC_Head *g = _PyGCHead_PREV(old);
     PyGC_Head *stop = cohort.boundary ? _Py_AS_GC(cohort.boundary) : old;
-    long seen = 0, left = 0, gone = 0;
+    long seen = 0, left = 0, gone = 0, moved = 0;
     int marked = cohort.slot != NULL;
     /* The boundary may have left generation 2 meanwhile (untracked by C
      * code, or frozen by a finalizer): then the count bounds the walk. */
@@ -274,6 +274,7 @@ long gc_py_aging_settle(long survivors, long young, long *untracked)
             _PyGCHead_SET_PREV(g, old);
             _PyGCHead_SET_NEXT(g, head_first);
             _PyGCHead_SET_PREV(head_first, g);
+            moved++;
         } else {
             left++;
         }
@@ -281,6 +282,7 @@ long gc_py_aging_settle(long survivors, long young, long *untracked)
     }
     gc_py_aging_end();
     *untracked = gone;
+    *kept = moved;
     if (!marked && left > young)
         left = young;
     return left;

@@ -95,7 +95,7 @@ void gc_stats_at_exit(void)
                 (unsigned long long)gc_cycle_tenured_bursts);
     if (gc_cycle_aging_passes || gc_cycle_aging_skipped)
         fprintf(f, "    (aging cohort: %llu rescanned by gen 1, %llu objects; "
-                   "%llu promoted unscanned, over the cap; %llu promoted dicts untracked)\n",
+                   "%llu promoted unscanned (over the cap, or backing off); %llu promoted dicts untracked)\n",
                 (unsigned long long)gc_cycle_aging_passes,
                 (unsigned long long)gc_cycle_aging_objects,
                 (unsigned long long)gc_cycle_aging_skipped,

@@ -94,3 +94,13 @@ Test(policy, the_cohort_takes_room_from_generation_1_but_not_all_of_it)
     cr_assert_eq(gc_cycle_gen1_room(20000, 5000), 15000);
     cr_assert_eq(gc_cycle_gen1_room(20000, 19000), 5000); /* a quarter stays */
 }
+
+Test(policy, a_rescan_that_frees_little_backs_off_and_one_that_pays_resets)
+{
+    cr_assert_eq(gc_cycle_aging_backoff(1000, 900, 0), 1);   /* freed 10 %: skip one */
+    cr_assert_eq(gc_cycle_aging_backoff(1000, 900, 1), 2);
+    cr_assert_eq(gc_cycle_aging_backoff(1000, 1000, 4), 8);
+    cr_assert_eq(gc_cycle_aging_backoff(1000, 1000, 8), 8); /* bounded */
+    cr_assert_eq(gc_cycle_aging_backoff(1000, 750, 8), 0);    /* freed a quarter: rescans pay */
+    cr_assert_eq(gc_cycle_aging_backoff(1000, 0, 8), 0);
+}
