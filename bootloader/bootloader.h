@@ -82,6 +82,10 @@ enum bl_err bl_payload_read(const struct bl_payload *p, const struct bl_entry *e
  * BL_ENTRY_NATIVE_PREFIX). */
 enum bl_err bl_payload_read_native(const struct bl_payload *p, const struct bl_entry *e,
                                    unsigned char *out);
+/* The same for a chunk of module sources (raw LZMA2: payload_format.h,
+ * BL_ENTRY_SOURCE_PREFIX). */
+enum bl_err bl_payload_read_source(const struct bl_payload *p, const struct bl_entry *e,
+                                   unsigned char *out);
 
 /* Debug log: one line per start-up step on stderr when CRYO_DEBUG is set in
  * the environment (read once by bl_log_init).  Costs one branch when off. */

@@ -1,13 +1,14 @@
 /* payload.c — read one member out of a verified payload: pread its LZ4
- * block (a native file's zstd frame), decode it into the caller's buffer,
- * check its checksum.  The compressed bytes are read into a transient
- * buffer and freed at once, so module data is never resident longer than
- * its own unmarshalling. */
+ * block (a native file's zstd frame, a source chunk's raw LZMA2), decode
+ * it into the caller's buffer, check its checksum.  The compressed bytes
+ * are read into a transient buffer and freed at once, so module data is
+ * never resident longer than its own unmarshalling. */
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <lz4.h>
 #include <zstd.h>
+#include <lzma.h>
 
 #include "bootloader.h"
 
@@ -31,6 +32,18 @@ static int decode_zstd(const unsigned char *in, const struct bl_entry *e, unsign
         return 0;
     size_t n = ZSTD_decompress(out, e->usize, in, e->csize);
     return !ZSTD_isError(n) && n == e->usize;
+}
+
+static int decode_lzma2(const unsigned char *in, const struct bl_entry *e, unsigned char *out)
+{
+    /* The raw format has no header: the dictionary size is the writer's
+     * constant.  The whole input must decode to exactly usize bytes. */
+    lzma_options_lzma opt = {.dict_size = BL_SOURCE_DICT_SIZE};
+    lzma_filter filters[] = {{LZMA_FILTER_LZMA2, &opt}, {LZMA_VLI_UNKNOWN, NULL}};
+    size_t in_pos = 0, out_pos = 0;
+    return lzma_raw_buffer_decode(filters, NULL, in, &in_pos, e->csize, out, &out_pos,
+                                  e->usize) == LZMA_OK
+           && in_pos == e->csize && out_pos == e->usize;
 }
 
 /* Read member `e`'s compressed bytes into a transient buffer, decode them
@@ -74,4 +87,10 @@ enum bl_err bl_payload_read_native(const struct bl_payload *p, const struct bl_e
                                    unsigned char *out)
 {
     return read_member(p, e, out, decode_zstd);
+}
+
+enum bl_err bl_payload_read_source(const struct bl_payload *p, const struct bl_entry *e,
+                                   unsigned char *out)
+{
+    return read_member(p, e, out, decode_lzma2);
 }

@@ -191,6 +191,7 @@ int fz_build(const struct fz_build_options *opt)
     py = 1;
     struct fz_graph_options gopt = opt->graph;
     gopt.natives = tc.libpython ? NULL : &tc.natives;
+    gopt.keep_sources = !opt->no_sources;
     gopt.site_dirs = (struct fz_strv){0};
     fz_site_dirs(&gopt.site_dirs);
     int graph_rc = fz_graph_build(&gopt, &g);
@@ -212,6 +213,10 @@ int fz_build(const struct fz_build_options *opt)
     };
     if (fz_pack_prepare_natives(&g) < 0)
         goto done;
+    double ts = now();
+    if (!opt->no_sources && fz_sources_prepare(&g) < 0)
+        goto done;
+    fz_note("laid out and compressed the sources in %.2f s", now() - ts);
     /* The report goes into the payload too, for cryo inspect. */
     char *report = NULL;
     size_t report_len = 0;

@@ -255,6 +255,11 @@ static void push_new(struct fz_strv *to, const struct fz_strv *from)
 /* What every program links statically after libpython (-Wl,-Bstatic):
  * libpython's own needs and the payload's decoder. */
 #define STATIC_TAIL_LIBS "-lexpat", "-lz", "-llz4", "-lzstd"
+/* The sources' decoder (payload_format.h, BL_ENTRY_SOURCE_PREFIX): always
+ * on the link line, since the bootloader's payload.c refers to it, and
+ * left out by --gc-sections when the module table does not (--no-sources);
+ * so the bill of materials names it only when sources are shipped. */
+#define SOURCES_LIB "-llzma"
 
 /* The link words of the linked natives and of the core, each once, after
  * all that need it (cryo's libpython only). */
@@ -277,15 +282,20 @@ void fz_cc_static_archives(const struct fz_toolchain *tc, const struct fz_graph 
     static const char *const tail[] = {STATIC_TAIL_LIBS};
     for (size_t i = 0; i < sizeof tail / sizeof *tail; i++)
         fz_strv_push(&words, tail[i]);
+    if (g->nchunks)
+        fz_strv_push(&words, SOURCES_LIB);
     for (size_t i = 0; i < words.n; i++) {
         const char *w = words.v[i];
         size_t n = strlen(w);
+        /* each once: a native module may need the same one (_lzma) */
         if (n > 2 && strcmp(w + n - 2, ".a") == 0) {
-            fz_strv_push(out, w);
+            if (!fz_strv_has(out, w))
+                fz_strv_push(out, w);
         } else if (strncmp(w, "-l", 2) == 0 && !strchr(w, '/')) {
             /* -lz after -Bstatic: the archive the linker takes. */
             char *p = fz_printf("/usr/lib/x86_64-linux-gnu/lib%s.a", w + 2);
-            if (fz_is_file(p) && strcmp(w, "-lm") != 0 && strcmp(w, "-ldl") != 0)
+            if (fz_is_file(p) && strcmp(w, "-lm") != 0 && strcmp(w, "-ldl") != 0
+                && !fz_strv_has(out, p))
                 fz_strv_push(out, p);
             free(p);
         }
@@ -337,7 +347,7 @@ int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_g
             fz_strv_push(&a, libs.v[i]);
         fz_strv_free(&libs);
     }
-    const char *tail[] = {"-Wl,-Bstatic", STATIC_TAIL_LIBS, "-Wl,-Bdynamic",
+    const char *tail[] = {"-Wl,-Bstatic", STATIC_TAIL_LIBS, SOURCES_LIB, "-Wl,-Bdynamic",
                           "-lm", "-ldl", "-lpthread", "-lutil",
                           "-Wl,-z,relro", "-Wl,-z,now", "-Wl,-z,noexecstack",
                           "-Wl,--gc-sections",

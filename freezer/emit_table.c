@@ -64,9 +64,20 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
         put_cstr(f, m->vpath);
         fprintf(f, ", %s, ", m->is_main ? "RT_MOD_MAIN" : m->is_package ? "RT_MOD_PACKAGE" : "0");
         put_entry(f, &m->entry);
+        if (m->source_chunk)
+            fprintf(f, ", %uu, %uu, %zuu", m->source_chunk, m->source_offset, m->srclen);
         fputs("},\n", f);
     }
     fputs("};\n", f);
+    if (g->nchunks) {
+        fputs("\nstatic const struct bl_entry sources[] = {\n", f);
+        for (size_t i = 0; i < g->nchunks; i++) {
+            fputs("    ", f);
+            put_entry(f, &g->chunks[i].entry);
+            fputs(",\n", f);
+        }
+        fputs("};\n", f);
+    }
     /* Extension modules linked in (their objects are on the link line). */
     for (size_t i = 0; i < g->natives.n; i++)
         fprintf(f, "extern struct _object *PyInit_%s(void);\n", g->natives.v[i]);
@@ -142,12 +153,14 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
                "    /* allocator, gc, gc_growth, gc_pause_ms, mem_release_kib\n"
                "     * (-1: built-in default; CRYO_* variables override) */\n"
                "    {%d, %d, %.17g, %.17g, %ld},\n"
-               "    %zu, %s,\n    %zu, %s,\n    %zu, %s, %zu, %s, %s,\n    %uu, %s,\n};\n",
+               "    %zu, %s,\n    %zu, %s,\n    %zu, %s, %zu, %s, %s,\n    %uu, %s,\n"
+               "    %zu, %s, %s,\n};\n",
             payload_crc, app_flags, gc->allocator, gc->policy, gc->growth, gc->pause_ms,
             gc->mem_release_kib, g->natives.n, g->natives.n ? "natives" : "NULL", g->ndata,
             g->ndata ? "data" : "NULL", g->nexts, g->nexts ? "exts" : "NULL", g->nlibs,
             g->nlibs ? "libs" : "NULL", g->nexts ? "lib_deps" : "NULL", native_mode,
-            g->nexts || g->nlibs ? "bl_payload_read_native" : "NULL");
+            g->nexts || g->nlibs ? "bl_payload_read_native" : "NULL", g->nchunks,
+            g->nchunks ? "sources" : "NULL", g->nchunks ? "bl_payload_read_source" : "NULL");
     if (fclose(f) != 0) {
         fz_error("cannot write '%s': %s", path, strerror(errno));
         return -1;

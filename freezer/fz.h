@@ -246,6 +246,21 @@ struct fz_module {
     size_t zlen;
     uint32_t usize, crc;
     struct bl_entry entry; /* where pack.c put it in the payload */
+    /* Its source bytes as read (kept when sources are shipped: graph.c),
+     * and where sources.c put them: chunk (1-based; 0: not shipped) and
+     * offset in it. */
+    char *src;
+    size_t srclen;
+    uint32_t source_chunk, source_offset;
+};
+
+/* A chunk of module sources laid end to end (sources.c), compressed as
+ * payload_format.h's BL_ENTRY_SOURCE_PREFIX says. */
+struct fz_source_chunk {
+    unsigned char *zdata;
+    size_t zlen;
+    uint32_t usize, crc;
+    struct bl_entry entry; /* where pack.c put it */
 };
 
 /* A file packed beside the modules: package data, or a distribution's
@@ -290,11 +305,14 @@ struct fz_graph {
     /* Extension modules linked in as builtins (natives.c), sorted, and
      * parallel to them why each is in. */
     struct fz_strv natives, native_reasons;
+    struct fz_source_chunk *chunks; /* module sources (sources.c); none with --no-sources */
+    size_t nchunks;
 };
 
 struct fz_graph_options {
     const char *script;
     int optimize;             /* -O: 0, 1 or 2 (compile()'s optimize) */
+    int keep_sources;         /* keep each module's source in it (fz_module.src) */
     struct fz_strv paths;     /* --path, in order, before the stdlib */
     struct fz_strv site_dirs; /* after the stdlib: fz_site_dirs() */
     struct fz_strv allow_missing_libs; /* --allow-missing-lib */
@@ -353,11 +371,20 @@ unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen);
 /* The same at LZ4 HC level `level` (faster to compress, a little larger). */
 unsigned char *fz_compress_level(const unsigned char *data, size_t len, size_t *clen, int level);
 
+/* ---- sources.c -------------------------------------------------------- */
+
+/* Lay the modules' sources (kept by the graph: keep_sources) in chunks and
+ * compress them, through the compile cache; fills g->chunks and each
+ * module's source_chunk/source_offset, and frees the sources.  Needs the
+ * embedded interpreter running (the cache's keys).  0, or -1 after
+ * reporting. */
+int fz_sources_prepare(struct fz_graph *g);
+
 /* ---- report.c -------------------------------------------------------- */
 
 struct fz_report_totals {
     size_t packages;
-    uint64_t code, natives, data; /* compressed payload bytes */
+    uint64_t code, natives, data, sources; /* compressed payload bytes */
 };
 void fz_report_totals(const struct fz_graph *g, struct fz_report_totals *t);
 /* The line after "cryo: built ...": what is in, by category. */
@@ -448,6 +475,7 @@ struct fz_build_options {
     const char *report;   /* --report FILE, or NULL */
     const char *sbom;     /* --sbom FILE, or NULL */
     const char *app_version; /* --app-version, or NULL */
+    int no_sources;          /* --no-sources: ship no module source */
 };
 
 int fz_build(const struct fz_build_options *opt);

@@ -1356,7 +1356,13 @@ static int process(struct ctx *c, size_t i)
         free(raw);
         fz_cache_put(key, m, &iv);
     }
-    free(src);
+    if (c->opt->keep_sources && (m->disk_path || m->source)) {
+        /* for sources.c; a namespace package has no file */
+        m->src = src;
+        m->srclen = len;
+    } else {
+        free(src);
+    }
     free(key);
     follow_imports(c, m, i, &iv);
     fz_importv_free(&iv);
@@ -1372,6 +1378,7 @@ static void drop_module(struct fz_graph *g, size_t i)
     free(m->pkg_dir);
     free(m->reason);
     free(m->zdata);
+    free(m->src);
     fz_strv_free(&m->eager_imports);
     free(m->eager_lines);
     memmove(m, m + 1, (g->n - i - 1) * sizeof *m);
@@ -1675,6 +1682,9 @@ void fz_graph_free(struct fz_graph *g)
         free(g->data[i].zdata);
     }
     free(g->data);
+    for (size_t i = 0; i < g->nchunks; i++)
+        free(g->chunks[i].zdata);
+    free(g->chunks);
     fz_strv_free(&g->natives);
     fz_strv_free(&g->native_reasons);
     memset(g, 0, sizeof *g);

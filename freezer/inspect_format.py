@@ -46,4 +46,8 @@ def show(report, path, size, image, payload, as_json):
         lines.append("%d data files, %s:" % (len(r["data"]), _mb(b["data"])))
         for d in r["data"]:
             lines.append("  %9d  %s" % (d["size"], d["path"]))
+    # "sources" is absent from the reports of executables built before
+    # sources were shipped, 0 in those built --no-sources
+    lines.append("module sources: %s" % (_mb(b["sources"]) + ", compressed" if b.get("sources")
+                                         else "not shipped"))
     return "\n".join(lines) + "\n"

@@ -1,5 +1,6 @@
 /* pack.c — write the payload: a pax tar archive (libarchive) whose members
- * are the modules' marshalled code and the data files, each one LZ4 block.  Format:
+ * are the modules' marshalled code and the data files, each one LZ4 block,
+ * the chunks of module sources and the native files.  Format:
  * bootloader/payload_format.h.
  *
  * libarchive writes with no blocking (bytes_per_block 0), so every byte it
@@ -171,6 +172,20 @@ int fz_pack_write(struct fz_graph *g, const char *path, const struct fz_extra_me
         be->crc = is_mod ? m->crc : d->crc;
         const unsigned char *z = is_mod ? m->zdata : d->zdata;
         if (zlen && archive_write_data(a, z, zlen) != (la_ssize_t)zlen)
+            goto fail;
+        (*entries)++;
+    }
+    /* Module sources, compressed by fz_sources_prepare. */
+    for (size_t i = 0; i < g->nchunks; i++) {
+        struct fz_source_chunk *c = &g->chunks[i];
+        char *name = fz_printf("%s%zu", BL_ENTRY_SOURCE_PREFIX, i);
+        int hr = member_header(a, e, name, c->zlen, 0644);
+        free(name);
+        if (hr < 0)
+            goto fail;
+        c->entry = (struct bl_entry){.offset = s.written, .csize = (uint32_t)c->zlen,
+                                     .usize = c->usize, .crc = c->crc};
+        if (c->zlen && archive_write_data(a, c->zdata, c->zlen) != (la_ssize_t)c->zlen)
             goto fail;
         (*entries)++;
     }

@@ -28,6 +28,7 @@ KEYS = {
     "allow-missing-libs": ("--allow-missing-lib", "list"),
     "allow-python-env": ("--allow-python-env", "bool"),
     "keep-symbols": ("--keep-symbols", "bool"),
+    "no-sources": ("--no-sources", "bool"),
     "native": ("--native", "str"),
     "report": ("--report", "str"),
     "sbom": ("--sbom", "str"),

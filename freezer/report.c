@@ -8,7 +8,8 @@
  *   "bytes": {"image": ELF bytes, "payload": bytes, "trailer": its bytes
  *             (image + payload + trailer = size), "modules": compressed
  *             code bytes, "natives": compressed native-file bytes,
- *             "data": compressed data bytes},
+ *             "data": compressed data bytes, "sources": compressed
+ *             module-source bytes},
  *   "modules": [{"name", "path" (in the virtual tree), "source" (on disk, or
  *               null; in the packed copy, a file outside /usr is named by
  *               its path in the virtual tree: shown()), "origin": "user" | "stdlib" | "site" | "cryo",
@@ -82,6 +83,8 @@ void fz_report_totals(const struct fz_graph *g, struct fz_report_totals *t)
         t->natives += g->libs[i].zlen;
     for (size_t i = 0; i < g->ndata; i++)
         t->data += g->data[i].zlen;
+    for (size_t i = 0; i < g->nchunks; i++)
+        t->sources += g->chunks[i].zlen;
 }
 
 void fz_report_summary(const struct fz_graph *g, uint64_t image, uint64_t payload)
@@ -91,9 +94,10 @@ void fz_report_summary(const struct fz_graph *g, uint64_t image, uint64_t payloa
     fprintf(stderr,
             "cryo:   %zu modules (%zu packages) %.1f MB; %zu builtin extension modules; "
             "%zu extension modules + %zu libraries %.1f MB; %zu data files %.1f MB; "
-            "program image %.1f MB, payload %.1f MB\n",
+            "sources %.1f MB; program image %.1f MB, payload %.1f MB\n",
             g->n, t.packages, (double)t.code / 1e6, g->natives.n, g->nexts, g->nlibs,
-            (double)t.natives / 1e6, g->ndata, (double)t.data / 1e6, (double)image / 1e6,
+            (double)t.natives / 1e6, g->ndata, (double)t.data / 1e6,
+            (double)t.sources / 1e6, (double)image / 1e6,
             (double)payload / 1e6);
 }
 
@@ -156,9 +160,10 @@ void fz_report_json(FILE *f, const struct fz_graph *g, const struct fz_report_op
                 (unsigned long long)image, (unsigned long long)payload, BL_TRAILER_SIZE);
     else
         fputs(",\n  \"bytes\": {", f);
-    fprintf(f, "\"modules\": %llu, \"natives\": %llu, \"data\": %llu},\n  \"modules\": [\n",
+    fprintf(f, "\"modules\": %llu, \"natives\": %llu, \"data\": %llu, \"sources\": %llu},\n"
+               "  \"modules\": [\n",
             (unsigned long long)t.code, (unsigned long long)t.natives,
-            (unsigned long long)t.data);
+            (unsigned long long)t.data, (unsigned long long)t.sources);
     for (size_t i = 0; i < g->n; i++) {
         const struct fz_module *m = &g->mods[i];
         fputs("    {", f);

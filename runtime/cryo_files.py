@@ -20,9 +20,10 @@ importer.c: a module's __file__ is "<sys.executable>/<its path>"):
     wraps them, when the program has data files or packs unittest (whose
     discovery lists package directories), so that code reading
     os.path.join(os.path.dirname(__file__), "data.json") works.  Files are
-    read-only; module files are listed (size 0) but cannot be read (their
-    source is not shipped); C code that opens such a path itself (fopen)
-    cannot see them: use importlib.resources.as_file() to get a real file.
+    read-only; module files are listed and read as their source (size 0
+    and unreadable in a program built with --no-sources); C code that
+    opens such a path itself (fopen) cannot see them: use
+    importlib.resources.as_file() to get a real file.
 """
 import errno
 import io
@@ -36,7 +37,7 @@ _ROOT = sys.executable
 _PREFIX = _ROOT + "/"
 _sizes = None     # {path: size} of the data files
 _dirs = None      # {dir path: set of names in it}; "" is the root
-_modules = set()  # paths of the frozen modules' files (listed, not readable)
+_modules = {}     # {path: source size, None if not shipped} of the frozen modules' files
 
 
 def _index():
@@ -55,11 +56,11 @@ def _index():
             parts = path.split("/")
             add_dirs(parts[:-1])
             dirs.setdefault("/".join(parts[:-1]), set()).add(parts[-1])
-        for path in _cryo.module_paths():
+        for path, size in _cryo.module_paths().items():
             parts = path.split("/")
             add_dirs(parts[:-1])
             dirs.setdefault("/".join(parts[:-1]), set()).add(parts[-1])
-            _modules.add(path)
+            _modules[path] = size
         _sizes, _dirs = sizes, dirs
     return _sizes, _dirs
 
@@ -84,7 +85,7 @@ def _not_found(path):
 def _unreadable(path, rel):
     if rel in _modules:
         return FileNotFoundError(errno.ENOENT, "the source of a frozen module is not in the "
-                                 "executable", path)
+                                 "executable (built with --no-sources)", path)
     return _not_found(path)
 
 
@@ -156,7 +157,10 @@ class VirtualPath:
 
     def read_bytes(self):
         if self._rel not in _index()[0]:
-            raise _unreadable(str(self), self._rel)
+            src = _cryo.module_source(self._rel) if self._rel in _modules else None
+            if src is None:
+                raise _unreadable(str(self), self._rel)
+            return src
         return _cryo.read_data(self._rel)
 
     def read_text(self, encoding=None, errors=None):
@@ -249,6 +253,11 @@ def _open_virtual(path, rel, mode="r", buffering=-1, encoding=None, errors=None,
     sizes, dirs = _index()
     if rel in dirs:
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    if _modules.get(rel) is not None:
+        # a frozen module's source: a real descriptor (runtime/sources.c),
+        # which python3.11's C traceback printer needs
+        return _real["open"](path, mode, buffering, encoding, errors, newline, closefd,
+                             opener)
     if rel not in sizes:
         raise _unreadable(path, rel)
     raw = io.BytesIO(_cryo.read_data(rel))
@@ -275,7 +284,7 @@ def _stat_result(rel, path):
     if rel in sizes:
         mode, size = _stat.S_IFREG | 0o444, sizes[rel]
     elif rel in _modules:
-        mode, size = _stat.S_IFREG | 0o444, 0
+        mode, size = _stat.S_IFREG | 0o444, _modules[rel] or 0
     elif rel in dirs:
         mode, size = _stat.S_IFDIR | 0o555, 0
     else:

@@ -112,6 +112,16 @@ enum bl_err rt_payload_read_native(const struct bl_entry *e, unsigned char *out)
     return read_member(cryo_app.native_read, e, out);
 }
 
+enum bl_err rt_payload_read_source(const struct bl_entry *e, unsigned char *out)
+{
+    /* A table with sources always has the reader (emit_table.c). */
+    if (!cryo_app.source_read) {
+        bl_refuse(BL_ERR_ENTRY, 0);
+        return BL_ERR_ENTRY;
+    }
+    return read_member(cryo_app.source_read, e, out);
+}
+
 PyObject *rt_load_code(const struct rt_module *m, PyObject *filename)
 {
     unsigned char *buf = PyMem_RawMalloc(m->code.usize ? m->code.usize : 1);
@@ -357,6 +367,9 @@ static PyObject *importer_exec_module(PyObject *self, PyObject *module)
             PyErr_Clear();
         Py_XDECREF(ok);
     }
+    if (r && PyUnicode_CompareWithASCIIString(name, "linecache") == 0
+        && rt_sources_adopt_linecache(module) < 0)
+        Py_CLEAR(r);
 done:
     Py_XDECREF(spec);
     Py_XDECREF(name);
@@ -389,9 +402,23 @@ static PyObject *importer_get_source(PyObject *self, PyObject *fullname)
     (void)self;
     if (!PyUnicode_Check(fullname))
         return PyErr_Format(PyExc_TypeError, "get_source() argument must be str");
-    if (!lookup(fullname, 1))
+    /* "__main__" too: linecache asks __main__.__loader__ by that name. */
+    const struct rt_module *m = NULL;
+    if (PyUnicode_CompareWithASCIIString(fullname, "__main__") == 0)
+        for (size_t i = 0; !m && i < cryo_app.module_count; i++)
+            if (cryo_app.modules[i].flags & RT_MOD_MAIN)
+                m = &cryo_app.modules[i];
+    if (!m && !(m = lookup(fullname, 1)))
         return NULL;
-    Py_RETURN_NONE; /* sources are not shipped (see README, "Limits") */
+    PyObject *src = rt_module_source(m); /* None: built with --no-sources */
+    if (!src || src == Py_None)
+        return src;
+    /* As importlib's SourceLoader: the coding cookie or BOM, universal newlines. */
+    PyObject *ext = PyImport_ImportModule("_frozen_importlib_external");
+    PyObject *text = ext ? PyObject_CallMethod(ext, "decode_source", "O", src) : NULL;
+    Py_XDECREF(ext);
+    Py_DECREF(src);
+    return text;
 }
 
 static PyObject *importer_is_package(PyObject *self, PyObject *fullname)
@@ -459,7 +486,8 @@ static PyMethodDef importer_methods[] = {
     {"create_module", importer_create_module, METH_O, "Default module creation."},
     {"exec_module", importer_exec_module, METH_O, "Run a frozen module's code."},
     {"get_code", importer_get_code, METH_O, "Code object of a frozen module."},
-    {"get_source", importer_get_source, METH_O, "None: sources are not shipped."},
+    {"get_source", importer_get_source, METH_O,
+     "Source of a frozen module (None if built with --no-sources)."},
     {"is_package", importer_is_package, METH_O, "Whether a frozen module is a package."},
     {"get_filename", importer_get_filename, METH_O, "Virtual path of a frozen module."},
     {"get_data", importer_get_data, METH_O, "Bytes of a packed data file, by path."},
@@ -542,21 +570,38 @@ static PyObject *cryo_data_sizes(PyObject *self, PyObject *unused)
     return d;
 }
 
-/* _cryo.module_paths(): the virtual paths of every frozen module. */
+/* _cryo.module_paths(): {virtual path: source size, or None when the
+ * source is not shipped} of every frozen module. */
 static PyObject *cryo_module_paths(PyObject *self, PyObject *unused)
 {
     (void)self;
     (void)unused;
-    PyObject *t = PyTuple_New((Py_ssize_t)cryo_app.module_count);
-    for (size_t i = 0; t && i < cryo_app.module_count; i++) {
-        PyObject *s = PyUnicode_FromString(cryo_app.modules[i].path);
-        if (!s) {
-            Py_CLEAR(t);
-            break;
-        }
-        PyTuple_SET_ITEM(t, (Py_ssize_t)i, s);
+    PyObject *d = PyDict_New();
+    for (size_t i = 0; d && i < cryo_app.module_count; i++) {
+        const struct rt_module *m = &cryo_app.modules[i];
+        PyObject *v = m->source_chunk ? PyLong_FromUnsignedLong(m->source_size) : Py_NewRef(Py_None);
+        if (!v || PyDict_SetItemString(d, m->path, v) < 0)
+            Py_CLEAR(d);
+        Py_XDECREF(v);
     }
-    return t;
+    return d;
+}
+
+/* _cryo.module_source(path): the source bytes of the frozen module at
+ * `path` in the virtual tree, or None (not a module, or not shipped). */
+static PyObject *cryo_module_source(PyObject *self, PyObject *path)
+{
+    (void)self;
+    if (!PyUnicode_Check(path))
+        return PyErr_Format(PyExc_TypeError, "module_source() argument must be str");
+    PyObject *abs = PyUnicode_FromFormat("%U/%U", rt_root, path);
+    const struct rt_module *m = abs ? rt_module_at(abs) : NULL;
+    Py_XDECREF(abs);
+    if (PyErr_Occurred())
+        return NULL;
+    if (!m)
+        Py_RETURN_NONE;
+    return rt_module_source(m);
 }
 
 static PyMethodDef cryo_methods[] = {
@@ -565,8 +610,12 @@ static PyMethodDef cryo_methods[] = {
      "executable's virtual tree."},
     {"data_sizes", cryo_data_sizes, METH_NOARGS,
      "data_sizes() -> dict\n\nEvery packed data file's path and size."},
+    {"module_source", cryo_module_source, METH_O,
+     "module_source(path) -> bytes or None\n\nThe source of the frozen module at `path`\n"
+     "(relative to the virtual tree), or None when it is not shipped."},
     {"module_paths", cryo_module_paths, METH_NOARGS,
-     "module_paths() -> tuple\n\nEvery frozen module's path in the virtual tree."},
+     "module_paths() -> dict\n\nEvery frozen module's path in the virtual tree, and the\n"
+     "size of its source (None when it is not shipped)."},
     {"stats", cryo_stats, METH_NOARGS,
      "stats() -> dict\n\nMemory and collector statistics of this process: bytes by\n"
      "domain and size class (current and peak), pages and arenas held and\n"

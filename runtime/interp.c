@@ -298,8 +298,9 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
     if (PyStatus_Exception(st))
         Py_ExitStatusException(st);
 
+    /* the sources' io.open first: cryo_files' open() falls back to it */
     if (PySys_SetObject("frozen", Py_True) < 0 || add_site_builtins() < 0
-        || install_files() < 0 || gc_cycle_start() < 0) {
+        || rt_sources_install() < 0 || install_files() < 0 || gc_cycle_start() < 0) {
         PyErr_Print();
         Py_FatalError("cannot finish the frozen program's start-up");
     }

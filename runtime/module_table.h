@@ -58,6 +58,10 @@ struct rt_module {
                           "pkg/__init__.py", "pkg/mod.py", "app.py" */
     uint32_t flags;    /* RT_MOD_* */
     struct bl_entry code; /* marshalled code object in the payload */
+    /* Its source: `source_size` bytes at `source_offset` in the decoded
+     * chunk rt_app.sources[source_chunk - 1]; source_chunk 0 when it is
+     * not shipped (cryo build --no-sources, a namespace package). */
+    uint32_t source_chunk, source_offset, source_size;
 };
 
 /* An extension module linked into the executable (cryo's libpython only):
@@ -120,6 +124,13 @@ struct rt_app {
     /* bl_payload_read_native when the program carries native files, else
      * NULL: a program without them links no zstd decoder. */
     enum bl_err (*native_read)(const struct bl_payload *p, const struct bl_entry *e,
+                               unsigned char *out);
+    /* The chunks of module sources (struct rt_module), and
+     * bl_payload_read_source when there are any, else NULL: a program
+     * built with --no-sources links no LZMA decoder. */
+    size_t source_count;
+    const struct bl_entry *sources;
+    enum bl_err (*source_read)(const struct bl_payload *p, const struct bl_entry *e,
                                unsigned char *out);
 };
 

@@ -39,6 +39,23 @@ void rt_payload_remember(void);
 /* The same for a native file's member (cryo_app.native_read). */
 enum bl_err rt_payload_read_native(const struct bl_entry *e, unsigned char *out);
 
+/* The same for a chunk of module sources (cryo_app.source_read). */
+enum bl_err rt_payload_read_source(const struct bl_entry *e, unsigned char *out);
+
+/* sources.c: new reference to the source bytes of `m`, or to None when it
+ * has none shipped; NULL with an exception set. */
+PyObject *rt_module_source(const struct rt_module *m);
+/* The module whose source `path` (a str) names in the virtual tree
+ * ("<root>/<m->path>"), if its source is shipped; else NULL, no exception. */
+const struct rt_module *rt_module_at(PyObject *path);
+/* When the program ships sources: io.open also opens them (sources.c says
+ * why).  0, or -1 with an exception set. */
+int rt_sources_install(void);
+/* Once linecache has run: its look-ups by file name alone (warnings'
+ * printer) find the frozen modules' sources too.  0, or -1 with an
+ * exception set. */
+int rt_sources_adopt_linecache(PyObject *linecache);
+
 /* New reference: "<root>/<m->path>". */
 PyObject *rt_module_origin(const struct rt_module *m);
 

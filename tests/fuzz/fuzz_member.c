@@ -1,6 +1,7 @@
 /* fuzz_member.c — reading one payload member (bootloader/payload.c): its
  * table entry and its LZ4 block (or, read as a native file's member, its
- * zstd frame) are both taken from the input.  The first
+ * zstd frame; as a source chunk, its raw LZMA2) are both taken from the
+ * input.  The first
  * 20 bytes are the entry (offset 8, csize 4, usize 4, crc 4, little-endian);
  * the rest is the payload, behind which the harness puts a valid trailer,
  * so the reader gets as far as it can. */
@@ -38,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (out) {
             (void)bl_payload_read(&p, &e, out);
             (void)bl_payload_read_native(&p, &e, out);
+            (void)bl_payload_read_source(&p, &e, out);
             free(out);
         }
     }
