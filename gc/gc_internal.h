@@ -155,4 +155,21 @@ extern uint64_t gc_cycle_dicts_untracked; /* promoted dicts of atoms untracked *
  * arena allocator is not installed, pymalloc's live blocks x 64 bytes. */
 uint64_t gc_cycle_heap_now(void);
 
+/* ---- image_pages.c: where the executable's own pages go -------------- */
+
+/* The program image's loaded segments, by kind: code (R-X), read-only data
+ * (R--), initialised data (RW- from the file, its relro part included:
+ * the loader writes it before making it read-only) and zero-filled data
+ * (the bss, after it).  Bytes are whole pages. */
+enum { GC_IMG_TEXT, GC_IMG_RODATA, GC_IMG_DATA, GC_IMG_BSS, GC_IMG_KINDS };
+struct gc_image_pages {
+    uint64_t bytes[GC_IMG_KINDS];    /* mapped */
+    uint64_t resident[GC_IMG_KINDS]; /* present in memory now */
+    uint64_t written[GC_IMG_KINDS];  /* present and private to this process: copied on
+                                        write (or, in the bss, not the zero page) */
+};
+extern const char *const gc_image_kind_names[GC_IMG_KINDS];
+/* Measure now (/proc/self/pagemap).  0, or -1 when it cannot be read. */
+int gc_image_pages(struct gc_image_pages *out);
+
 #endif

@@ -7,7 +7,9 @@
  *    (gc_arena_python_stats: zero under --allocator=python);
  *  - collections by generation with total and longest pause, measured by
  *    cycle.c's hook around every collection CPython runs with callbacks;
- *  - the process's peak RSS (getrusage), for comparison with the above.
+ *  - the process's peak RSS (getrusage), for comparison with the above;
+ *  - the program image's pages by segment kind: mapped, resident, written
+ *    (image_pages.c).
  *
  * The exit report runs after Py_FinalizeEx, so it uses no Python API and
  * prints once, whichever exit path calls it first.
@@ -53,6 +55,14 @@ void gc_stats_at_exit(void)
             gc_config_now.growth, gc_config_now.pause_ms, gc_config_now.mem_release_kib,
             gc_cycle_yielded ? ", thresholds set by the program" : "");
     fprintf(f, "  peak RSS %.1f MiB\n", mib(peak_rss_bytes()));
+    struct gc_image_pages img;
+    if (gc_image_pages(&img) == 0) {
+        fprintf(f, "  image (KiB)     mapped   resident    written\n");
+        for (int k = 0; k < GC_IMG_KINDS; k++)
+            fprintf(f, "    %-8s %10.0f %10.0f %10.0f\n", gc_image_kind_names[k],
+                    (double)img.bytes[k] / 1024, (double)img.resident[k] / 1024,
+                    (double)img.written[k] / 1024);
+    }
     if (gc_config_now.allocator == GC_ALLOCATOR_CRYO) {
         fprintf(f, "  memory (MiB)      current      peak\n");
         fprintf(f, "    mem domain   %10.2f %10.2f\n", mib(cur[GC_DOMAIN_MEM]),
@@ -193,6 +203,21 @@ struct _object *gc_stats_dict(void)
         Py_XDECREF(e);
         if (rc < 0)
             goto error;
+    }
+    struct gc_image_pages img;
+    if (gc_image_pages(&img) == 0) {
+        PyObject *im = PyDict_New();
+        if (!im || PyDict_SetItemString(d, "image", im) < 0) {
+            Py_XDECREF(im);
+            goto error;
+        }
+        Py_DECREF(im); /* d holds it */
+        for (int k = 0; k < GC_IMG_KINDS; k++)
+            if (put_obj(im, gc_image_kind_names[k],
+                        Py_BuildValue("{sKsKsK}", "bytes", (unsigned long long)img.bytes[k],
+                                      "resident", (unsigned long long)img.resident[k],
+                                      "written", (unsigned long long)img.written[k])) < 0)
+                goto error;
     }
     if (PyDict_SetItemString(d, "collections", colls) < 0
         || put_u64(d, "full_collections_for_growth", gc_cycle_full_requests) < 0
