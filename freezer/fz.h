@@ -173,6 +173,12 @@ int fz_elf_read(const char *path, struct fz_elf *out, char **why);
 struct bl_trailer;
 int fz_stage_page(const char *stage_path, unsigned char *page); /* BL_STAGE_SIZE bytes */
 int fz_image_guards(const char *image_path, struct bl_trailer *t);
+/* Where the bytes of an ELF image (`len` bytes at `img`) go: its loaded
+ * segments' file bytes by kind (code R-X, read-only data R--, data RW-),
+ * and the rest (section headers, symbols, alignment).  The bss takes no
+ * file bytes.  0, or -1 when it is not an ELF file libelf can read. */
+enum { FZ_SEG_TEXT, FZ_SEG_RODATA, FZ_SEG_DATA, FZ_SEG_OTHER, FZ_SEG_KINDS };
+int fz_image_segments(const void *img, size_t len, uint64_t seg[FZ_SEG_KINDS]);
 void fz_elf_free(struct fz_elf *e);
 /* One of glibc's own libraries, never packed. */
 int fz_elf_is_glibc(const char *soname);

@@ -197,3 +197,33 @@ done:
     close(fd);
     return rc;
 }
+
+int fz_image_segments(const void *img, size_t len, uint64_t seg[FZ_SEG_KINDS])
+{
+    memset(seg, 0, FZ_SEG_KINDS * sizeof *seg);
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return -1;
+    Elf *elf = elf_memory((char *)img, len);
+    size_t n;
+    int rc = -1;
+    if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &n) != 0)
+        goto done;
+    uint64_t loaded = 0;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(elf, (int)i, &ph))
+            goto done;
+        if (ph.p_type != PT_LOAD)
+            continue;
+        int k = (ph.p_flags & PF_X) ? FZ_SEG_TEXT : (ph.p_flags & PF_W) ? FZ_SEG_DATA
+                                                                        : FZ_SEG_RODATA;
+        seg[k] += ph.p_filesz;
+        loaded += ph.p_filesz;
+    }
+    seg[FZ_SEG_OTHER] = loaded < len ? len - loaded : 0;
+    rc = 0;
+done:
+    if (elf)
+        elf_end(elf);
+    return rc;
+}

@@ -79,15 +79,15 @@ done:
     return text;
 }
 
-/* The ELF image of `p` into `out`, written beside it and renamed: never a
- * partial file. */
-static int write_image(const struct bl_payload *p, const char *out)
+/* The ELF image of `p` (p->trailer.image_size bytes, malloc'd), or NULL
+ * after reporting. */
+static char *read_image(const struct bl_payload *p)
 {
     uint64_t len = p->trailer.image_size, off = p->trailer.image_offset;
     char *bytes = malloc(len ? (size_t)len : 1);
     if (!bytes) {
         fz_error("out of memory");
-        return -1;
+        return NULL;
     }
     uint64_t got = 0;
     while (got < len) {
@@ -95,10 +95,21 @@ static int write_image(const struct bl_payload *p, const char *out)
         if (n <= 0) {
             fz_error("cannot read the image: %s", n < 0 ? strerror(errno) : "file cut short");
             free(bytes);
-            return -1;
+            return NULL;
         }
         got += (uint64_t)n;
     }
+    return bytes;
+}
+
+/* The ELF image of `p` into `out`, written beside it and renamed: never a
+ * partial file. */
+static int write_image(const struct bl_payload *p, const char *out)
+{
+    uint64_t len = p->trailer.image_size;
+    char *bytes = read_image(p);
+    if (!bytes)
+        return -1;
     int rc = fz_write_file_atomic(out, bytes, (size_t)len, "the image");
     free(bytes);
     if (rc == 0 && chmod(out, 0755) != 0) {
@@ -154,17 +165,35 @@ int fz_inspect(const char *path, int as_json, const char *image_out)
         return -1;
     }
     int rc = -1;
+    /* Where the image's bytes go (its loaded segments by kind). */
+    uint64_t seg[FZ_SEG_KINDS] = {0};
+    char *img = read_image(&p);
+    if (!img) {
+        free(report);
+        close(fd);
+        return -1;
+    }
+    int have_seg = fz_image_segments(img, p.trailer.image_size, seg) == 0;
+    free(img);
     if (fz_py_start() < 0) {
         free(report);
         close(fd);
         return -1;
     }
     uint64_t image = p.trailer.payload_offset, payload = p.trailer.payload_size;
-    PyObject *out = fz_py_call_source("inspect_format.py", "show",
-                                      "(ssKKKi)", report, path,
-                                      (unsigned long long)p.file_size,
-                                      (unsigned long long)image,
-                                      (unsigned long long)payload, as_json);
+    PyObject *segs = have_seg ? Py_BuildValue("{sKsKsKsKsK}", "first_stage",
+                                              (unsigned long long)p.trailer.image_offset,
+                                              "text", (unsigned long long)seg[FZ_SEG_TEXT],
+                                              "rodata", (unsigned long long)seg[FZ_SEG_RODATA],
+                                              "data", (unsigned long long)seg[FZ_SEG_DATA],
+                                              "other", (unsigned long long)seg[FZ_SEG_OTHER])
+                              : Py_NewRef(Py_None);
+    PyObject *out = segs ? fz_py_call_source("inspect_format.py", "show",
+                                             "(ssKKKiN)", report, path,
+                                             (unsigned long long)p.file_size,
+                                             (unsigned long long)image,
+                                             (unsigned long long)payload, as_json, segs)
+                         : NULL;
     const char *text = out ? PyUnicode_AsUTF8(out) : NULL;
     if (text) {
         fputs(text, stdout);

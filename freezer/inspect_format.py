@@ -1,8 +1,11 @@
 """The output of `cryo inspect` (freezer/inspect.c), run by the freezer's
-embedded interpreter: show(report, path, size, image, payload, as_json)
-returns the text to print.  `report` is the build report packed into the
-executable (freezer/report.c's JSON, without the file's sizes, which the
-trailer gives)."""
+embedded interpreter: show(report, path, size, image, payload, as_json,
+segments) returns the text to print.  `report` is the build report packed
+into the executable (freezer/report.c's JSON, without the file's sizes,
+which the trailer gives); `segments` says where the image's bytes go
+({"first_stage", "text", "rodata", "data", "other"}: bytes; None when the
+image cannot be read as ELF), shown in the text only: the JSON is exactly
+what `cryo build --report` writes."""
 import json
 
 
@@ -10,7 +13,7 @@ def _mb(n):
     return "%.1f MB" % (n / 1e6) if n >= 100000 else "%.1f KB" % (n / 1e3)
 
 
-def show(report, path, size, image, payload, as_json):
+def show(report, path, size, image, payload, as_json, segments=None):
     r = json.loads(report)
     r["output"] = path
     r["size"] = size
@@ -23,6 +26,10 @@ def show(report, path, size, image, payload, as_json):
     lines = ["%s: built by cryo %s for Python %s (libpython: %s)"
              % (path, r["cryo"], r["python"], r["libpython"]),
              "size %s: program image %s, payload %s" % (_mb(size), _mb(image), _mb(payload)),
+             ("  image: first stage %s, code %s, read-only data %s, data %s, other %s "
+              "(symbols and headers)" % tuple(_mb(segments[k]) for k in (
+                  "first_stage", "text", "rodata", "data", "other"))) if segments else
+             "  image: not readable as ELF",
              "options: allocator=%s gc=%s native=%s allow-python-env=%s"
              % (o["allocator"], o["gc"], o["native"], "yes" if o["allow_python_env"] else "no"),
              ""]
