@@ -253,9 +253,10 @@ struct fz_module {
     uint32_t usize, crc;
     struct bl_entry entry; /* where pack.c put it in the payload */
     /* Its source bytes as read (kept when sources are shipped: graph.c),
-     * and where sources.c put them: chunk (1-based; 0: not shipped) and
-     * offset in it. */
-    char *src;
+     * their compile-cache key (a SHA-256 of them and the path; NULL when the
+     * cache is off), and where sources.c put them: chunk (1-based; 0: not
+     * shipped) and offset in it. */
+    char *src, *src_key;
     size_t srclen;
     uint32_t source_chunk, source_offset;
 };

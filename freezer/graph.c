@@ -1360,6 +1360,8 @@ static int process(struct ctx *c, size_t i)
         /* for sources.c; a namespace package has no file */
         m->src = src;
         m->srclen = len;
+        m->src_key = key; /* names the source: sources.c's chunk keys */
+        key = NULL;
     } else {
         free(src);
     }
@@ -1379,6 +1381,7 @@ static void drop_module(struct fz_graph *g, size_t i)
     free(m->reason);
     free(m->zdata);
     free(m->src);
+    free(m->src_key);
     fz_strv_free(&m->eager_imports);
     free(m->eager_lines);
     memmove(m, m + 1, (g->n - i - 1) * sizeof *m);
