@@ -102,24 +102,25 @@ enum bl_err rt_payload_read(const struct bl_entry *e, unsigned char *out)
     return read_member(bl_payload_read, e, out);
 }
 
-enum bl_err rt_payload_read_native(const struct bl_entry *e, unsigned char *out)
+/* A reader the table names only when it has such members (emit_table.c):
+ * a table that has them always has it, so NULL means damage. */
+static enum bl_err read_optional(member_reader rd, const struct bl_entry *e, unsigned char *out)
 {
-    /* A table with native files always has the reader (emit_table.c). */
-    if (!cryo_app.native_read) {
+    if (!rd) {
         bl_refuse(BL_ERR_ENTRY, 0);
         return BL_ERR_ENTRY;
     }
-    return read_member(cryo_app.native_read, e, out);
+    return read_member(rd, e, out);
+}
+
+enum bl_err rt_payload_read_native(const struct bl_entry *e, unsigned char *out)
+{
+    return read_optional(cryo_app.native_read, e, out);
 }
 
 enum bl_err rt_payload_read_source(const struct bl_entry *e, unsigned char *out)
 {
-    /* A table with sources always has the reader (emit_table.c). */
-    if (!cryo_app.source_read) {
-        bl_refuse(BL_ERR_ENTRY, 0);
-        return BL_ERR_ENTRY;
-    }
-    return read_member(cryo_app.source_read, e, out);
+    return read_optional(cryo_app.source_read, e, out);
 }
 
 PyObject *rt_load_code(const struct rt_module *m, PyObject *filename)
@@ -403,11 +404,8 @@ static PyObject *importer_get_source(PyObject *self, PyObject *fullname)
     if (!PyUnicode_Check(fullname))
         return PyErr_Format(PyExc_TypeError, "get_source() argument must be str");
     /* "__main__" too: linecache asks __main__.__loader__ by that name. */
-    const struct rt_module *m = NULL;
-    if (PyUnicode_CompareWithASCIIString(fullname, "__main__") == 0)
-        for (size_t i = 0; !m && i < cryo_app.module_count; i++)
-            if (cryo_app.modules[i].flags & RT_MOD_MAIN)
-                m = &cryo_app.modules[i];
+    const struct rt_module *m =
+        PyUnicode_CompareWithASCIIString(fullname, "__main__") == 0 ? rt_main_module() : NULL;
     if (!m && !(m = lookup(fullname, 1)))
         return NULL;
     PyObject *src = rt_module_source(m); /* None: built with --no-sources */
@@ -594,11 +592,10 @@ static PyObject *cryo_module_source(PyObject *self, PyObject *path)
     (void)self;
     if (!PyUnicode_Check(path))
         return PyErr_Format(PyExc_TypeError, "module_source() argument must be str");
-    PyObject *abs = PyUnicode_FromFormat("%U/%U", rt_root, path);
-    const struct rt_module *m = abs ? rt_module_at(abs) : NULL;
-    Py_XDECREF(abs);
-    if (PyErr_Occurred())
+    const char *rel = PyUnicode_AsUTF8(path);
+    if (!rel)
         return NULL;
+    const struct rt_module *m = rt_module_by_path(rel);
     if (!m)
         Py_RETURN_NONE;
     return rt_module_source(m);

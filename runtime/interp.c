@@ -121,7 +121,7 @@ done:
     return rc;
 }
 
-static const struct rt_module *find_main(void)
+const struct rt_module *rt_main_module(void)
 {
     for (size_t i = 0; i < cryo_app.module_count; i++)
         if (cryo_app.modules[i].flags & RT_MOD_MAIN)
@@ -172,7 +172,7 @@ static PyObject *fresh_main(void)
  * does).  Sets *interrupted when the script ended by KeyboardInterrupt. */
 static int run_main(int argc, char **argv, int *interrupted)
 {
-    const struct rt_module *m = find_main();
+    const struct rt_module *m = rt_main_module();
     PyObject *origin = NULL, *code = NULL, *r = NULL;
     PyObject *d = fresh_main();
     if (!d)

@@ -48,6 +48,8 @@ PyObject *rt_module_source(const struct rt_module *m);
 /* The module whose source `path` (a str) names in the virtual tree
  * ("<root>/<m->path>"), if its source is shipped; else NULL, no exception. */
 const struct rt_module *rt_module_at(PyObject *path);
+/* The same for `rel`, relative to the tree's root ("pkg/mod.py"). */
+const struct rt_module *rt_module_by_path(const char *rel);
 /* When the program ships sources: io.open also opens them (sources.c says
  * why).  0, or -1 with an exception set. */
 int rt_sources_install(void);
@@ -55,6 +57,9 @@ int rt_sources_install(void);
  * printer) find the frozen modules' sources too.  0, or -1 with an
  * exception set. */
 int rt_sources_adopt_linecache(PyObject *linecache);
+
+/* interp.c: the table's RT_MOD_MAIN entry (the script), or NULL. */
+const struct rt_module *rt_main_module(void);
 
 /* New reference: "<root>/<m->path>". */
 PyObject *rt_module_origin(const struct rt_module *m);

@@ -66,7 +66,13 @@ const struct rt_module *rt_module_at(PyObject *path)
         PyErr_Clear(); /* not UTF-8 (a surrogate): no module's path */
         return NULL;
     }
-    const char *rel = s + strlen(root) + 1;
+    return rt_module_by_path(s + strlen(root) + 1);
+}
+
+const struct rt_module *rt_module_by_path(const char *rel)
+{
+    /* The table is sorted by name, not path: a scan, made only when a
+     * traceback or a program opens a module's file. */
     for (size_t i = 0; i < cryo_app.module_count; i++)
         if (cryo_app.modules[i].source_chunk && strcmp(cryo_app.modules[i].path, rel) == 0)
             return &cryo_app.modules[i];
