@@ -142,7 +142,8 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
             put_cstr(f, x->vpath);
             fputs(", ", f);
             put_entry(f, &x->entry);
-            fprintf(f, ", %zuu, %zuu},\n", first, count);
+            fprintf(f, ", %zuu, %zuu, %s},\n", first, count,
+                    x->stdlib_table ? "RT_EXT_NOT_OFFERED" : "0");
             first += count;
         }
         fputs("};\n", f);

@@ -208,7 +208,12 @@ void fz_libset_free(struct fz_libset *set);
 /* One module of the manifest (format: tools/libpython/build.py). */
 struct fz_native {
     char *name;           /* "_ssl" */
-    char *object;         /* absolute path of its relocatable object */
+    char *object;         /* absolute path of its relocatable object, or of
+                             its shared object when `shared` */
+    int shared;           /* a shared object: packed as a native file, never
+                             linked */
+    char *packed;         /* when shared: its payload member, compressed
+                             once by build.py (absolute path) */
     struct fz_strv link;  /* what it needs after the objects: static archives,
                              -l of glibc's libraries */
 };
@@ -298,6 +303,8 @@ struct fz_native_file {
     unsigned char *zdata;/* its bytes compressed (the same) */
     size_t zlen;
     struct bl_entry entry; /* where pack.c put it */
+    int stdlib_table;    /* extension: one of cryo's libpython's shared table
+                            modules (RT_EXT_NOT_OFFERED) */
 };
 
 struct fz_graph {
@@ -361,6 +368,9 @@ char *fz_resolve_relative(const char *importer, int is_package, const char *name
 /* Compress the `len` bytes of native file `f` into it (zdata, zlen, size,
  * crc).  0, or -1 after reporting (too large). */
 int fz_native_compress(struct fz_native_file *f, const char *bytes, size_t len);
+/* The same with the member already compressed, in the file `zpath` (one
+ * zstd frame of `bytes`, checked). */
+int fz_native_packed(struct fz_native_file *f, const char *bytes, size_t len, const char *zpath);
 /* Read and compress the native files of `g` not compressed yet (before the report, which
  * gives their sizes, and fz_pack_write).  0, or -1 after reporting. */
 int fz_pack_prepare_natives(struct fz_graph *g);

@@ -371,12 +371,75 @@ static void add_lib_dirs(struct ctx *c)
  * _openssl, among others) import its backend that way. */
 static const char *const c_imports[] = {"_cffi_backend", NULL};
 
+/* The same for the standard library's extension modules, which cryo's
+ * libpython may link in (no file to look at), by name: {extension,
+ * module}.  With Debian's libpython they are builtins or lib-dynload
+ * files, and python3.11 has them all. */
+static const char *const stdlib_c_imports[][2] = {
+    {"_elementtree", "pyexpat"},      /* its parser, PyCapsule_Import */
+    {"_datetime", "_strptime"},       /* datetime.strptime() */
+    {"_pickle", "copyreg"},
+    {"_pickle", "_compat_pickle"},
+    {"_codecs_cn", "_multibytecodec"}, /* the CJK codecs' common part */
+    {"_codecs_hk", "_multibytecodec"},
+    {"_codecs_iso2022", "_multibytecodec"},
+    {"_codecs_jp", "_multibytecodec"},
+    {"_codecs_kr", "_multibytecodec"},
+    {"_codecs_tw", "_multibytecodec"},
+    {NULL, NULL},
+};
+
 static struct fz_module *need(struct ctx *c, const char *name, const struct fz_module *from,
                               int line, int guarded, const char *reason);
+
+static void add_stdlib_c_imports(struct ctx *c, const char *name)
+{
+    for (size_t i = 0; stdlib_c_imports[i][0]; i++)
+        if (strcmp(stdlib_c_imports[i][0], name) == 0) {
+            struct fz_module from = {.name = (char *)name, .vpath = (char *)name,
+                                     .origin = FZ_ORIGIN_STDLIB};
+            need(c, stdlib_c_imports[i][1], &from, 0, 1, NULL);
+        }
+}
+
+/* Debian's builtins that cryo's libpython links only when imported (math,
+ * cmath, _struct, array, ...): python3.11 always has them, and compiled
+ * extensions import them by name from C (Cython's modules: pandas imports
+ * cmath so).  Any such name the file holds as a C string of its own (a NUL
+ * before and after) links the module; a string that is no import costs
+ * only that module's size. */
+static void add_builtin_c_imports(struct ctx *c, const char *name, const char *bytes,
+                                  size_t len)
+{
+    if (!c->opt->natives)
+        return;
+    const char *end = bytes + len;
+    for (const char *p = bytes; p < end;) {
+        const char *z = memchr(p, '\0', (size_t)(end - p));
+        if (!z)
+            break;
+        size_t n = (size_t)(z - p);
+        if (n >= 3 && n <= 24 && p > bytes && p[-1] == '\0') {
+            char word[25];
+            memcpy(word, p, n);
+            word[n] = '\0';
+            const struct fz_native *nat = fz_natives_find(c->opt->natives, word);
+            if (nat && !nat->shared && !fz_strv_has(&c->g->natives, word)
+                && fz_py_is_builtin(word)) {
+                char *why = fz_printf("imported from C by %s", name);
+                need(c, word, NULL, 0, 1, why);
+                free(why);
+            }
+        }
+        p = z + 1;
+    }
+}
 
 /* `bytes`: the extension's file (len bytes). */
 static void add_c_imports(struct ctx *c, const char *name, const char *bytes, size_t len)
 {
+    add_stdlib_c_imports(c, name);
+    add_builtin_c_imports(c, name, bytes, len);
     for (size_t i = 0; c_imports[i]; i++) {
         size_t k = strlen(c_imports[i]) + 1; /* with its NUL: a C string */
         if (strcmp(c_imports[i], name) != 0 && memmem(bytes, len, c_imports[i], k)) {
@@ -437,7 +500,12 @@ static int add_extension(struct ctx *c, const char *name, const char *path, cons
      * at for the modules it imports from C. */
     size_t len;
     char *bytes = fz_read_file(e->disk_path, &len);
-    if (!bytes || fz_native_compress(e, bytes, len) < 0) {
+    const struct fz_native *nat = fz_natives_find(c->opt->natives, name);
+    const char *packed = nat && nat->shared && strcmp(nat->object, path) == 0 ? nat->packed
+                                                                             : NULL;
+    e->stdlib_table = packed != NULL;
+    if (!bytes || (packed ? fz_native_packed(e, bytes, len, packed)
+                          : fz_native_compress(e, bytes, len)) < 0) {
         free(bytes);
         c->failed = 1;
         return -1;
@@ -740,6 +808,7 @@ static struct fz_module *locate(struct ctx *c, const char *name, const char **wh
     enum fz_origin origin = FZ_ORIGIN_STDLIB;
     const char *dot = strrchr(name, '.');
     const char *native_dir = NULL, *native_sub = ""; /* where a packable native is */
+    const char *shared_path = NULL; /* or the shared object cryo's libpython has */
     *why = "not found";
 
     if (fz_strv_has(&c->absent, name))
@@ -781,7 +850,12 @@ static struct fz_module *locate(struct ctx *c, const char *name, const char **wh
              * has it compiled static: linked in as a builtin. */
             char *dyn = fz_printf("%s/lib-dynload", c->opt->stdlib_dir);
             if (r != 2 && has_native(dyn, name)) {
-                r = fz_natives_find(c->opt->natives, name) ? 4 : 2;
+                const struct fz_native *nat = fz_natives_find(c->opt->natives, name);
+                r = nat ? 4 : 2;
+                if (nat && nat->shared) {
+                    shared_path = nat->object;
+                    r = 2;
+                }
                 /* With Debian's libpython, which has none of them built
                  * in, lib-dynload's files are packed like third-party
                  * ones; cryo's libpython leaves a few out on purpose
@@ -815,11 +889,16 @@ static struct fz_module *locate(struct ctx *c, const char *name, const char **wh
         *why = NULL;
         return NULL;
     }
-    if (r == 2 && native_dir) {
+    if (r == 2 && (native_dir || shared_path)) {
         const char *last = dot ? dot + 1 : name;
-        char *sub = fz_printf("%s/%s", native_dir, native_sub);
-        char *path = native_path(sub, last);
-        free(sub);
+        char *path;
+        if (shared_path) {
+            path = fz_xstrdup(shared_path);
+        } else {
+            char *sub = fz_printf("%s/%s", native_dir, native_sub);
+            path = native_path(sub, last);
+            free(sub);
+        }
         if (path)
             add_extension(c, name, path, ""); /* reports what fails */
         free(path);
@@ -904,6 +983,25 @@ static void add_computed_imports(struct ctx *c, const char *name)
     }
 }
 
+/* Module `nat` of cryo's libpython, imported by from:line (else for
+ * `reason`): linked in, a builtin of the program, or, a shared object,
+ * packed as a native file. */
+static void use_native(struct ctx *c, const struct fz_native *nat, const struct fz_module *from,
+                       int line, const char *reason)
+{
+    char *why = from ? fz_printf("imported by %s:%d", from->vpath, line)
+                     : fz_xstrdup(reason ? reason : "");
+    if (nat->shared) {
+        if (!find_ext(c->g, nat->name))
+            add_extension(c, nat->name, nat->object, why);
+    } else if (!fz_strv_has(&c->g->natives, nat->name)) {
+        fz_strv_push(&c->g->natives, nat->name);
+        fz_strv_push(&c->g->native_reasons, why);
+        add_stdlib_c_imports(c, nat->name);
+    }
+    free(why);
+}
+
 /* Ensure `name` and its parents are in the graph.  `from`/`line`/`guarded`
  * describe the import for reports; `from` may be NULL for roots given on
  * the command line, which must exist.  Returns the module or NULL. */
@@ -921,9 +1019,16 @@ static struct fz_module *need(struct ctx *c, const char *name, const struct fz_m
         if (excluded(c, prefix))
             break;
         /* Served by libpython: not packed, and (os.path) neither are the
-         * names below it; a frozen module's own imports are followed. */
-        if (fz_py_is_builtin(prefix))
+         * names below it; a frozen module's own imports are followed.
+         * Debian's builtins beyond the core's are in cryo's libpython's
+         * manifest: linked (or packed) only when imported, found first,
+         * as python3.11 finds a builtin before any file. */
+        if (fz_py_is_builtin(prefix)) {
+            const struct fz_native *nat = fz_natives_find(c->opt->natives, prefix);
+            if (nat)
+                use_native(c, nat, from, line, reason);
             break;
+        }
         if (fz_py_is_libfrozen(prefix)) {
             need_libfrozen(c, prefix);
             break;
@@ -945,11 +1050,7 @@ static struct fz_module *need(struct ctx *c, const char *name, const struct fz_m
             }
             if (!m && !why) {
                 /* A standard-library extension module, linked in. */
-                fz_strv_push(&c->g->natives, prefix);
-                char *r = from ? fz_printf("imported by %s:%d", from->vpath, line)
-                               : fz_xstrdup(reason);
-                fz_strv_push(&c->g->native_reasons, r);
-                free(r);
+                use_native(c, fz_natives_find(c->opt->natives, prefix), from, line, reason);
                 break;
             }
             if (!m) {
@@ -1532,6 +1633,10 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
     main_mod->reason = fz_xstrdup("the script");
 
     need(&c, "encodings", NULL, 0, 0, "always packed: codecs are looked up by name");
+    /* libpython's core imports it from C: \N{...} in compile() and the
+     * unicode_escape codec, non-ASCII identifiers, the namereplace error
+     * handler.  (Every program has it anyway, through encodings.idna.) */
+    need(&c, "unicodedata", NULL, 0, 0, "imported by libpython's core");
     for (size_t i = 0; i < opt->includes.n; i++)
         need(&c, opt->includes.v[i], NULL, 0, 0, "--include-module");
     for (size_t i = 0; i < opt->include_packages.n && !c.failed; i++) {

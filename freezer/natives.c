@@ -8,7 +8,10 @@
  * this is its only reader.  The freezer links the core into every program
  * and a module's object only when the program imports the module: it is
  * then a builtin of the executable (runtime/interp.c registers it), mapped
- * from the file, nothing written or copied at run time.
+ * from the file, nothing written or copied at run time.  A module the
+ * manifest has as a shared object (the table modules: unicodedata, the CJK
+ * codecs) is packed instead, as a third-party extension module is
+ * (graph.c, add_extension).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +20,7 @@
 
 #include "fz.h"
 
-#define MANIFEST_MAGIC "cryo-libpython 1"
+#define MANIFEST_MAGIC "cryo-libpython 2"
 
 /* Split `line` at single spaces into sv (copies). */
 static void split(const char *line, struct fz_strv *sv)
@@ -89,6 +92,14 @@ int fz_natives_load(const char *dir, struct fz_natives *out)
             m->object = in_dir(dir, w.v[2]);
             for (size_t i = 3; i < w.n; i++)
                 fz_strv_push(&m->link, w.v[i]);
+        } else if (strcmp(w.v[0], "shared") == 0 && w.n == 4) {
+            out->v = fz_xrealloc(out->v, (out->n + 1) * sizeof *out->v);
+            struct fz_native *m = &out->v[out->n++];
+            memset(m, 0, sizeof *m);
+            m->name = fz_xstrdup(w.v[1]);
+            m->object = in_dir(dir, w.v[2]);
+            m->packed = in_dir(dir, w.v[3]);
+            m->shared = 1;
         } else {
             ok = 0;
         }
@@ -133,6 +144,7 @@ void fz_natives_free(struct fz_natives *nv)
     for (size_t i = 0; i < nv->n; i++) {
         free(nv->v[i].name);
         free(nv->v[i].object);
+        free(nv->v[i].packed);
         fz_strv_free(&nv->v[i].link);
     }
     free(nv->v);

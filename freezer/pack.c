@@ -103,6 +103,27 @@ int fz_native_compress(struct fz_native_file *f, const char *bytes, size_t len)
     return 0;
 }
 
+int fz_native_packed(struct fz_native_file *f, const char *bytes, size_t len, const char *zpath)
+{
+    size_t zlen;
+    char *z = fz_read_file(zpath, &zlen);
+    if (!z)
+        return -1;
+    if (len > BL_ENTRY_MAX_SIZE || ZSTD_getFrameContentSize(z, zlen) != (unsigned long long)len
+        || ZSTD_findFrameCompressedSize(z, zlen) != zlen) {
+        fz_error("'%s' is not the zstd frame of '%s'; rebuild cryo's libpython with "
+                 "tools/install-deps.sh", zpath, f->disk_path);
+        free(z);
+        return -1;
+    }
+    free(f->zdata);
+    f->zdata = (unsigned char *)z;
+    f->zlen = zlen;
+    f->size = (uint32_t)len;
+    f->crc = bl_checksum((const unsigned char *)bytes, len);
+    return 0;
+}
+
 int fz_pack_prepare_natives(struct fz_graph *g)
 {
     for (size_t k = 0; k < 2; k++) {

@@ -99,7 +99,13 @@ struct rt_ext {
     const char *path;   /* its path in the virtual tree */
     struct bl_entry file;
     uint32_t dep_first, dep_count;
+    uint32_t flags;     /* RT_EXT_* */
 };
+/* Not offered at start in memory mode (runtime/native_files.c): one of the
+ * standard library's table modules (unicodedata, the CJK codecs) that
+ * every program carries and few load; a program that carries nothing else
+ * does nothing about native files until one is imported. */
+#define RT_EXT_NOT_OFFERED 1u
 
 struct rt_app {
     uint32_t payload_crc;  /* CRC of the payload this table was made for */

@@ -1,5 +1,7 @@
 /* native_files.c — the third-party extension modules and shared libraries a
- * program carries (stored raw in the payload: payload_format.h), put where
+ * program carries (zstd frames in the payload: payload_format.h), and the
+ * standard library's table modules (unicodedata, the CJK codecs: cryo's
+ * libpython builds them shared, tools/libpython/build.py), put where
  * the dynamic loader can open them, each when first needed.
  *
  * Two places (README, "Native files"):
@@ -445,7 +447,10 @@ static int larger_first(const void *a, const void *b)
 
 void rt_native_start(void)
 {
-    if (!cryo_app.ext_count && !cryo_app.lib_count)
+    size_t offerable = cryo_app.lib_count;
+    for (size_t i = 0; i < cryo_app.ext_count; i++)
+        offerable += !(cryo_app.exts[i].flags & RT_EXT_NOT_OFFERED);
+    if (!offerable)
         return;
     if (resolve_mode() < 0) {
         PyErr_Clear(); /* said again at the first native import */
@@ -459,7 +464,8 @@ void rt_native_start(void)
     if (!c)
         return;
     for (size_t i = 0; i < cryo_app.ext_count; i++)
-        if (cryo_app.exts[i].file.usize >= OFFER_MIN)
+        if (cryo_app.exts[i].file.usize >= OFFER_MIN
+            && !(cryo_app.exts[i].flags & RT_EXT_NOT_OFFERED))
             c[n++] = (struct candidate){&cryo_app.exts[i].file, cryo_app.exts[i].path};
     for (size_t i = 0; i < cryo_app.lib_count; i++)
         if (cryo_app.libs[i].file.usize >= OFFER_MIN)

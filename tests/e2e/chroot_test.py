@@ -33,7 +33,7 @@ import e2e_lib as L  # noqa: E402
 
 DEFAULT_PROGRAMS = ["hello", "stdin_echo", "pkg_app", "exc_nested", "stdlib40", "threads_demo", "unicode_io",
                     "native_stdlib", "tp_yaml", "tp_numpy", "tp_cryptography", "tp_requests",
-                    "data_files"]
+                    "data_files", "table_modules"]
 # Not here: tp_pandas.  Debian's pytz reads the system's time zones
 # (/usr/share/zoneinfo, Debian's tzdata package) at import, which a root
 # of glibc alone does not have (README, Limits: data of the system).
@@ -51,7 +51,8 @@ DEVICES = {"null": (1, 3), "urandom": (1, 9)}
 # Also run these with the whole root read-only: a stdlib-only program,
 # extension modules included, writes no file; third-party native files come
 # from memory files (cryptography's OpenSSL provider module too).
-READ_ONLY_PROGRAMS = ["hello", "pkg_app", "native_stdlib", "tp_numpy", "tp_cryptography"]
+READ_ONLY_PROGRAMS = ["hello", "pkg_app", "native_stdlib", "tp_numpy", "tp_cryptography",
+                      "table_modules"]
 # Also run in a root without /proc (a sandbox that does not mount it): the
 # program finds its own file by the name it was started by (AT_EXECFN).
 NO_PROC_PROGRAMS = ["hello", "stdin_echo", "pkg_app", "native_stdlib", "tp_yaml"]

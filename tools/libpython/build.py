@@ -11,8 +11,9 @@ How it fits (../../../shared/DESIGN.md, "Decisions"): the freezer links
 frozen programs with what this script leaves in a cache entry:
 
     <cache>/libpython/<key>/
-        libpython-core.o     libpython's core and the builtins Debian's
-                             python3.11 has, as ONE relocatable object made
+        libpython-core.o     libpython's core and the builtins it needs to
+                             start (Setup.bootstrap's), as ONE relocatable
+                             object made
                              by a partial LTO link (gcc -r -flto): the
                              benefit of link-time optimisation across
                              libpython's files, paid once here, never at a
@@ -20,7 +21,17 @@ frozen programs with what this script leaves in a cache entry:
                              a program's --gc-sections keeps only what it
                              can reach
         modules/NAME.o       each other extension module (lib-dynload's in
-                             Debian), partially linked the same way
+                             Debian, and Debian's other builtins: csv,
+                             math, pyexpat...), partially linked the same
+                             way: linked into a program that imports it
+        modules/lib-dynload/NAME.cpython-311-x86_64-linux-gnu.so
+                             the extension modules that are mostly tables
+                             (SHARED_MODULES: unicodedata, the CJK codecs),
+                             a shared object each: a program carries them
+                             compressed, as it carries a third-party one
+        modules/lib-dynload/NAME.cpython-311-x86_64-linux-gnu.so.zst
+                             that compression, done once here: one zstd
+                             frame at level SHARED_ZSTD_LEVEL
         include/pyconfig.h   the configuration the objects were built with
         manifest.txt         what the freezer reads; format below
 
@@ -34,12 +45,13 @@ builds, later checkouts and CI on the same machine reuse it.  It is built
 in a private directory and renamed into place when complete, under a lock:
 concurrent setups wait for each other and a half-built entry is never seen.
 
-Manifest format (version 1; the one definition, read by freezer/natives.c):
-    cryo-libpython 1
+Manifest format (version 2; the one definition, read by freezer/natives.c):
+    cryo-libpython 2
     python 3.11.2
     core <path relative to the entry>
     core-link <link arguments after the objects, space separated>
     module <name> <path relative to the entry> [link arguments...]
+    shared <name> <path relative to the entry> <its .zst, relative>
 Lines are separated by '\\n'; fields by one space; no field contains a
 space.  Link arguments are absolute paths of static archives, or -l flags
 for glibc's own libraries (and libcrypt, which is not linked statically:
@@ -59,8 +71,27 @@ TARBALL = "python3.11_3.11.2.orig.tar.gz"
 # Upstream's Python-3.11.2.tgz, which Debian's orig tarball is.
 TARBALL_SHA256 = "2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849"
 SRC_DIR = "Python-3.11.2"
-MANIFEST_VERSION = 1
-RECIPE = 3
+MANIFEST_VERSION = 2
+RECIPE = 5
+# The core's builtins beyond Setup.bootstrap's: those with no rule of their
+# own (they are part of the interpreter's objects).
+CORE_BUILTINS = ("builtins", "sys", "_imp", "marshal", "_ast", "_tokenize", "_warnings",
+                 "_string", "gc")
+# Extension modules that are mostly constant tables, built as shared
+# objects.  Linked in, they were 1.9 MB of every program's read-only data
+# (unicodedata 1.1 MB, the CJK codecs 0.8 MB), since every program packs
+# `encodings` whole (freezer/graph.c) and so imports them; a program
+# carries them compressed instead (zstd: about a quarter of that) and
+# loads one, as a third-party extension module, only when a codec or
+# unicodedata is used.  What that costs then: runtime/native_files.c.
+SHARED_MODULES = ("unicodedata", "_multibytecodec", "_codecs_cn", "_codecs_hk",
+                  "_codecs_iso2022", "_codecs_jp", "_codecs_kr", "_codecs_tw")
+# Their payload member is compressed here, once, not at each program's
+# build: level 19 makes unicodedata 340 KB where the freezer's level for
+# native files (BL_NATIVE_ZSTD_LEVEL, 9: chosen for a program's build
+# time) makes it 487 KB; LZMA would make it 269 KB but decode it ten times
+# slower (40 ms against 4 ms) in every process that loads it from memory.
+SHARED_ZSTD_LEVEL = 19
 JOBS = str(max(1, os.cpu_count() or 1))
 
 # Debian's CONFIG_ARGS where they change behaviour or ABI (compare
@@ -97,7 +128,7 @@ LIB_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib", "/lib/x86_64-linux-gnu"]
 # Debian packages whose headers or static libraries go into the objects.
 DEV_PACKAGES = ["gcc", "binutils", "libc6-dev", "libssl-dev", "libsqlite3-dev",
                 "libffi-dev", "liblzma-dev", "libbz2-dev", "uuid-dev", "libncurses-dev",
-                "libexpat1-dev", "zlib1g-dev", "libcrypt-dev", "python3.11"]
+                "libexpat1-dev", "zlib1g-dev", "libcrypt-dev", "python3.11", "zstd"]
 
 
 class BuildError(Exception):
@@ -117,12 +148,25 @@ def cache_root():
 
 
 def debian_builtins():
-    """The builtin modules of Debian's python3.11: every frozen program has
-    exactly these, as python3.11 does; the rest are linked when imported."""
+    """The builtin modules of Debian's python3.11: each must have a rule in
+    this build.  The core has those it needs to start; a program links the
+    others (as every other extension module) only when it imports them, so
+    its sys.builtin_module_names lists the core's and those."""
     out = subprocess.run(["/usr/bin/python3.11", "-I", "-S", "-c",
                           "import sys; print(' '.join(sys.builtin_module_names))"],
                          check=True, capture_output=True, text=True).stdout
     return sorted(out.split())
+
+
+def bootstrap_names(tree):
+    """The modules Modules/Setup.bootstrap builds: the interpreter's own."""
+    names = []
+    with open(os.path.join(tree, "Modules/Setup.bootstrap")) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line and not line.startswith("*"):
+                names.append(line.split()[0])
+    return names
 
 
 def cache_key():
@@ -132,7 +176,7 @@ def cache_key():
     # The recipe: every constant that changes the objects, and RECIPE,
     # bumped whenever the steps of build() change what they produce.
     h.update(repr((RECIPE, CONFIGURE_ARGS, CFLAGS, CPPFLAGS, LDFLAGS, LTO_COMPILE,
-                   PARTIAL_LINK, PROFILE_TASK)).encode())
+                   PARTIAL_LINK, PROFILE_TASK, SHARED_MODULES, SHARED_ZSTD_LEVEL)).encode())
     with open(os.path.join(HERE, "Setup.local"), "rb") as f:
         h.update(f.read())
     for cmd in (["gcc", "--version"], ["ld", "--version"]):
@@ -353,19 +397,22 @@ def compile_tree(root, log, work, tree, env, step):
 
 def post_process(root, key, log, work, tree, step, resume=False):
     v = make_vars(tree, ["PGO_PROF_USE_FLAG", "LIBS", "LIBRARY_OBJS",
-                         "PY_BUILTIN_MODULE_CFLAGS"])
+                         "PY_BUILTIN_MODULE_CFLAGS", "PY_STDMODULE_CFLAGS", "CCSHARED"])
     rules = setup_rules(tree)
-    core_names = set(debian_builtins())
     static = {n: r for n, r in rules.items() if r[0] == "static"}
-    optional = sorted(n for n in static if n not in core_names)
-    missing = sorted(n for n in core_names
-                     if n not in static and n not in ("builtins", "sys", "_imp", "marshal",
-                                                      "_ast", "_tokenize", "_warnings",
-                                                      "_string", "gc"))
+    missing = sorted(n for n in debian_builtins()
+                     if n not in static and n not in CORE_BUILTINS)
     if missing:
         raise BuildError("Debian's builtins %s have no static rule in this build; see %s"
                          % (", ".join(missing), log.path))
-    opt_objs = {o for n in optional for o in static[n][1]}
+    core_names = set(bootstrap_names(tree)) | set(CORE_BUILTINS)
+    optional = sorted(n for n in static if n not in core_names)
+    shared = [n for n in optional if n in SHARED_MODULES]
+    if len(shared) != len(SHARED_MODULES):
+        raise BuildError("modules %s have no static rule in this build; see %s"
+                         % (", ".join(sorted(set(SHARED_MODULES) - set(shared))), log.path))
+    optional = [n for n in optional if n not in SHARED_MODULES]
+    opt_objs = {o for n in optional + shared for o in static[n][1]}
 
     # The core's module table: Modules/config.c less the optional modules.
     with open(os.path.join(tree, "Modules/config.c")) as f:
@@ -373,7 +420,7 @@ def post_process(root, key, log, work, tree, step, resume=False):
     kept = []
     for line in config.splitlines():
         m = re.search(r"PyInit_(\w+)", line)
-        if m and m.group(1) in optional:
+        if m and (m.group(1) in optional or m.group(1) in shared):
             continue
         kept.append(line)
     with open(os.path.join(tree, "Modules/config_core.c"), "w") as f:
@@ -431,6 +478,23 @@ def post_process(root, key, log, work, tree, step, resume=False):
         rel = "modules/%s.o" % n
         partial_link(log, tree, "partial LTO link of %s" % n, objs, os.path.join(out, rel))
         lines.append(" ".join(["module", n, rel] + margs))
+
+    step("compiling %d table modules as shared objects" % len(shared))
+    os.makedirs(os.path.join(out, "modules/lib-dynload"))
+    for n in shared:
+        rel = "modules/lib-dynload/%s.cpython-311-x86_64-linux-gnu.so" % n
+        # As a shared stdlib module is built (Makefile.pre.in: its
+        # PY_STDMODULE_CFLAGS and CCSHARED), without the profile: these are
+        # table look-ups, and the profile was taken of non-PIC code.
+        # Stripped, and the hardening a program's own link has.
+        srcs = [o[:-2] + ".c" for o in static[n][1]]
+        log.run("shared object %s" % n,
+                ["sh", "-c", "gcc %s %s -shared -s -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack "
+                 "-o %s %s" % (v["PY_STDMODULE_CFLAGS"], v["CCSHARED"],
+                               os.path.join(out, rel), " ".join(srcs))], cwd=tree)
+        log.run("compress %s" % n, ["zstd", "-q", "-f", "-%d" % SHARED_ZSTD_LEVEL,
+                                     os.path.join(out, rel), "-o", os.path.join(out, rel + ".zst")])
+        lines.append(" ".join(["shared", n, rel, rel + ".zst"]))
 
     with open(os.path.join(out, "manifest.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")
