@@ -419,7 +419,12 @@ static void add_builtin_c_imports(struct ctx *c, const char *name, const char *b
         if (!z)
             break;
         size_t n = (size_t)(z - p);
-        if (n >= 3 && n <= 24 && p > bytes && p[-1] == '\0') {
+        size_t ok = 0; /* a module name's characters: most of a binary is not */
+        if (n >= 3 && n <= 24 && p > bytes && p[-1] == '\0')
+            while (ok < n && ((p[ok] >= 'a' && p[ok] <= 'z') || p[ok] == '_'
+                              || (ok && p[ok] >= '0' && p[ok] <= '9')))
+                ok++;
+        if (ok == n && n) {
             char word[25];
             memcpy(word, p, n);
             word[n] = '\0';
@@ -511,7 +516,11 @@ static int add_extension(struct ctx *c, const char *name, const char *path, cons
         return -1;
     }
     char *nm = fz_xstrdup(name);
-    add_c_imports(c, nm, bytes, len); /* may grow g->exts: e is not used after */
+    /* (cryo's table modules import only what stdlib_c_imports says) */
+    if (packed)
+        add_stdlib_c_imports(c, nm); /* may grow g->exts: e is not used after */
+    else
+        add_c_imports(c, nm, bytes, len); /* the same */
     free(nm);
     free(bytes);
     return c->failed ? -1 : 0;
