@@ -92,7 +92,10 @@
 
 /* Member names inside the payload archive.  A module's marshalled code
  * object is "code/<dotted.name>"; a data file (package data, distribution
- * metadata) is "data/<its path in the virtual tree>". */
+ * metadata) is "data/<its path in the virtual tree>".  The code of a module
+ * that no start of the program imports (its table row has RT_MOD_COLD:
+ * freezer/cold.c) is raw LZMA2 as sources are (BL_ENTRY_SOURCE_PREFIX),
+ * not an LZ4 block. */
 #define BL_ENTRY_CODE_PREFIX "code/"
 #define BL_ENTRY_DATA_PREFIX "data/"
 /* Native files: a third-party extension module is "native/<its path in

@@ -213,6 +213,10 @@ int fz_build(const struct fz_build_options *opt)
     };
     if (fz_pack_prepare_natives(&g) < 0)
         goto done;
+    double tc0 = now();
+    if (fz_cold_prepare(&g) < 0)
+        goto done;
+    fz_note("compressed the cold modules in %.2f s", now() - tc0);
     double ts = now();
     if (!opt->no_sources && fz_sources_prepare(&g) < 0)
         goto done;

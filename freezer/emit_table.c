@@ -39,6 +39,14 @@ static void put_row(FILE *f, const char *s, const struct bl_entry *e)
     fputs("},\n", f);
 }
 
+static int any_cold(const struct fz_graph *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (g->mods[i].cold)
+            return 1;
+    return 0;
+}
+
 int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_flags,
                   const struct gc_config *gc, uint32_t native_mode, const char *path)
 {
@@ -62,7 +70,8 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
         put_cstr(f, m->name);
         fputs(", ", f);
         put_cstr(f, m->vpath);
-        fprintf(f, ", %s, ", m->is_main ? "RT_MOD_MAIN" : m->is_package ? "RT_MOD_PACKAGE" : "0");
+        fprintf(f, ", %s%s, ", m->is_main ? "RT_MOD_MAIN" : m->is_package ? "RT_MOD_PACKAGE" : "0",
+                m->cold ? " | RT_MOD_COLD" : "");
         put_entry(f, &m->entry);
         if (m->source_chunk)
             fprintf(f, ", %uu, %uu, %zuu", m->source_chunk, m->source_offset, m->srclen);
@@ -161,7 +170,8 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
             g->ndata ? "data" : "NULL", g->nexts, g->nexts ? "exts" : "NULL", g->nlibs,
             g->nlibs ? "libs" : "NULL", g->nexts ? "lib_deps" : "NULL", native_mode,
             g->nexts || g->nlibs ? "bl_payload_read_native" : "NULL", g->nchunks,
-            g->nchunks ? "sources" : "NULL", g->nchunks ? "bl_payload_read_source" : "NULL");
+            g->nchunks ? "sources" : "NULL",
+            g->nchunks || any_cold(g) ? "bl_payload_read_source" : "NULL");
     if (fclose(f) != 0) {
         fz_error("cannot write '%s': %s", path, strerror(errno));
         return -1;

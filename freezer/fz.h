@@ -250,6 +250,9 @@ struct fz_module {
     char *reason;        /* why it is in the program, for -v */
     struct fz_strv eager_imports; /* absolute names it imports unguarded
                                      while its body runs (graph.c) */
+    struct fz_strv start_imports; /* the same, guarded or not (cold.c) */
+    int cold;            /* imported by no start of the program: its member
+                            is raw LZMA2, not LZ4 (cold.c, RT_MOD_COLD) */
     int *eager_lines;             /* their lines, parallel to eager_imports */
     /* Marshalled code, LZ4-compressed, its size and checksum (bl_checksum)
      * (filled by graph.c, written by pack.c). */
@@ -258,9 +261,9 @@ struct fz_module {
     uint32_t usize, crc;
     struct bl_entry entry; /* where pack.c put it in the payload */
     /* Its source bytes as read (kept when sources are shipped: graph.c),
-     * their compile-cache key (a SHA-256 of them and the path; NULL when the
-     * cache is off), and where sources.c put them: chunk (1-based; 0: not
-     * shipped) and offset in it. */
+     * their compile-cache key (a SHA-256 of them, the path and the
+     * optimization level; NULL when the cache is off), and where sources.c
+     * put them: chunk (1-based; 0: not shipped) and offset in it. */
     char *src, *src_key;
     size_t srclen;
     uint32_t source_chunk, source_offset;
@@ -388,7 +391,29 @@ unsigned char *fz_compress(const unsigned char *data, size_t len, size_t *clen);
 /* The same at LZ4 HC level `level` (faster to compress, a little larger). */
 unsigned char *fz_compress_level(const unsigned char *data, size_t len, size_t *clen, int level);
 
+/* ---- cold.c ----------------------------------------------------------- */
+
+/* Mark the modules no start of the program imports (fz_module.cold). */
+void fz_cold_mark(struct fz_graph *g);
+/* Mark them, and compress their members as raw LZMA2 (through the compile
+ * cache; a module that would not shrink stays LZ4 and hot).  0, or -1
+ * after reporting. */
+int fz_cold_prepare(struct fz_graph *g);
+
 /* ---- sources.c -------------------------------------------------------- */
+
+/* One buffer to compress as raw LZMA2 (payload_format.h: preset
+ * BL_SOURCE_LZMA_PRESET, dictionary BL_SOURCE_DICT_SIZE); `in` NULL: skip
+ * it.  out (malloc'd), outlen and ret (an lzma_ret, LZMA_OK = 0) are set. */
+struct fz_lzma_task {
+    const unsigned char *in;
+    size_t len;
+    unsigned char *out;
+    size_t outlen;
+    int ret;
+};
+/* Compress every task, on every core (at most 8 threads). */
+void fz_lzma_compress_all(struct fz_lzma_task *t, size_t n);
 
 /* Lay the modules' sources (kept by the graph: keep_sources) in chunks and
  * compress them, through the compile cache; fills g->chunks and each

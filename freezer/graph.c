@@ -1368,6 +1368,9 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, size_t i
         int eager = idx != (size_t)-1 && imp->eager && !imp->guarded;
         if (eager)
             add_eager(c, idx, abs, imp->line);
+        int at_start = idx != (size_t)-1 && imp->eager; /* guarded or not */
+        if (at_start)
+            fz_strv_push(&c->g->mods[idx].start_imports, abs);
         /* `from pkg import x`: x may be a submodule; if it is not, it is an
          * attribute and nothing is missing. */
         if (m && m->is_package) {
@@ -1392,6 +1395,8 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, size_t i
                 }
                 if (eager && (find(c->g, sub) || fz_strv_has(&c->native, sub)))
                     add_eager(c, idx, sub, imp->line);
+                if (at_start && find(c->g, sub))
+                    fz_strv_push(&c->g->mods[idx].start_imports, sub);
                 free(sub);
                 m = find(c->g, abs);
                 if (!m)
@@ -1470,12 +1475,10 @@ static int process(struct ctx *c, size_t i)
         /* for sources.c; a namespace package has no file */
         m->src = src;
         m->srclen = len;
-        m->src_key = key; /* names the source: sources.c's chunk keys */
-        key = NULL;
     } else {
         free(src);
     }
-    free(key);
+    m->src_key = key; /* names the source: sources.c's chunk keys, cold.c's */
     follow_imports(c, m, i, &iv);
     fz_importv_free(&iv);
     return 0;
@@ -1493,6 +1496,7 @@ static void drop_module(struct fz_graph *g, size_t i)
     free(m->src);
     free(m->src_key);
     fz_strv_free(&m->eager_imports);
+    fz_strv_free(&m->start_imports);
     free(m->eager_lines);
     memmove(m, m + 1, (g->n - i - 1) * sizeof *m);
     g->n--;

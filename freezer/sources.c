@@ -46,30 +46,30 @@ struct job {
     unsigned char *in;   /* those bytes, made only to compress them */
     char *key;           /* compile-cache key, NULL when the cache is off */
     int hit;
-    lzma_ret ret;
 };
 
+/* ---- raw LZMA2 members, compressed on every core ---- */
+
 struct pool {
-    struct job *jobs;
-    struct fz_source_chunk *chunks;
+    struct fz_lzma_task *t;
     size_t n, next;
     pthread_mutex_t lock;
 };
 
-static void compress_one(struct job *j, struct fz_source_chunk *c)
+static void compress_one(struct fz_lzma_task *t)
 {
     lzma_options_lzma opt;
     if (lzma_lzma_preset(&opt, BL_SOURCE_LZMA_PRESET)) {
-        j->ret = LZMA_OPTIONS_ERROR;
+        t->ret = LZMA_OPTIONS_ERROR;
         return;
     }
     opt.dict_size = BL_SOURCE_DICT_SIZE; /* the reader's: the raw format has no header */
     lzma_filter filters[] = {{LZMA_FILTER_LZMA2, &opt}, {LZMA_VLI_UNKNOWN, NULL}};
     /* A raw stream is never larger than an .xz one of the same data. */
-    size_t cap = lzma_stream_buffer_bound(j->len), pos = 0;
-    c->zdata = fz_xmalloc(cap);
-    j->ret = lzma_raw_buffer_encode(filters, NULL, j->in, j->len, c->zdata, &pos, cap);
-    c->zlen = pos;
+    size_t cap = lzma_stream_buffer_bound(t->len), pos = 0;
+    t->out = fz_xmalloc(cap);
+    t->ret = lzma_raw_buffer_encode(filters, NULL, t->in, t->len, t->out, &pos, cap);
+    t->outlen = pos;
 }
 
 static void *worker(void *arg)
@@ -78,15 +78,43 @@ static void *worker(void *arg)
     for (;;) {
         pthread_mutex_lock(&p->lock);
         size_t i = p->next;
-        while (i < p->n && p->jobs[i].hit)
+        while (i < p->n && !p->t[i].in)
             i++;
         p->next = i + 1;
         pthread_mutex_unlock(&p->lock);
         if (i >= p->n)
             return NULL;
-        compress_one(&p->jobs[i], &p->chunks[i]);
+        compress_one(&p->t[i]);
     }
 }
+
+void fz_lzma_compress_all(struct fz_lzma_task *t, size_t n)
+{
+    size_t todo = 0;
+    for (size_t i = 0; i < n; i++)
+        todo += t[i].in != NULL;
+    if (!todo)
+        return;
+    struct pool p = {.t = t, .n = n};
+    pthread_mutex_init(&p.lock, NULL);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nt = cpus > 1 ? (size_t)cpus : 1;
+    if (nt > MAX_THREADS)
+        nt = MAX_THREADS;
+    if (nt > todo)
+        nt = todo;
+    pthread_t tid[MAX_THREADS];
+    size_t started = 0;
+    for (size_t k = 1; k < nt; k++)
+        if (pthread_create(&tid[started], NULL, worker, &p) == 0)
+            started++;
+    worker(&p); /* this thread works too: with no thread started, alone */
+    for (size_t k = 0; k < started; k++)
+        pthread_join(tid[k], NULL);
+    pthread_mutex_destroy(&p.lock);
+}
+
+/* ---- sources ---- */
 
 /* Whether module m goes in the second group: the program's own code. */
 static int is_own(const struct fz_module *m)
@@ -200,34 +228,24 @@ int fz_sources_prepare(struct fz_graph *g)
     }
     free(order);
 
-    if (misses) {
-        struct pool p = {.jobs = jobs, .chunks = g->chunks, .n = njobs};
-        pthread_mutex_init(&p.lock, NULL);
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        size_t nt = cpus > 1 ? (size_t)cpus : 1;
-        if (nt > MAX_THREADS)
-            nt = MAX_THREADS;
-        if (nt > misses)
-            nt = misses;
-        pthread_t tid[MAX_THREADS];
-        size_t started = 0;
-        for (size_t t = 1; t < nt; t++)
-            if (pthread_create(&tid[started], NULL, worker, &p) == 0)
-                started++;
-        worker(&p); /* this thread works too: with no thread started, alone */
-        for (size_t t = 0; t < started; t++)
-            pthread_join(tid[t], NULL);
-        pthread_mutex_destroy(&p.lock);
-    }
+    struct fz_lzma_task *tasks = fz_xmalloc((njobs ? njobs : 1) * sizeof *tasks);
+    for (size_t i = 0; i < njobs; i++)
+        tasks[i] = (struct fz_lzma_task){.in = jobs[i].hit ? NULL : jobs[i].in,
+                                         .len = jobs[i].len};
+    fz_lzma_compress_all(tasks, njobs);
     int rc = 0;
     for (size_t i = 0; i < njobs; i++) {
         struct job *j = &jobs[i];
         struct fz_source_chunk *c = &g->chunks[i];
-        if (!j->hit && j->ret != LZMA_OK) {
+        if (!j->hit) {
+            c->zdata = tasks[i].out;
+            c->zlen = tasks[i].outlen;
+        }
+        if (!j->hit && tasks[i].ret != LZMA_OK) {
             if (rc == 0)
                 fz_error("cannot compress the modules' sources (liblzma error %d)%s; build "
-                         "with --no-sources", (int)j->ret,
-                         j->ret == LZMA_MEM_ERROR ? ": out of memory" : "");
+                         "with --no-sources", (int)tasks[i].ret,
+                         tasks[i].ret == LZMA_MEM_ERROR ? ": out of memory" : "");
             rc = -1;
         } else if (!j->hit && j->key) {
             struct fz_module tmp = {.zdata = c->zdata, .zlen = c->zlen, .usize = c->usize,
@@ -236,6 +254,7 @@ int fz_sources_prepare(struct fz_graph *g)
             fz_cache_put(j->key, &tmp, &none);
         }
     }
+    free(tasks);
     free_jobs(jobs, njobs);
     fz_note("shipped sources: %zu chunks, %zu compressed now", g->nchunks, misses);
     if (rc < 0)

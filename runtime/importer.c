@@ -120,7 +120,7 @@ enum bl_err rt_payload_read_native(const struct bl_entry *e, unsigned char *out)
 
 enum bl_err rt_payload_read_source(const struct bl_entry *e, unsigned char *out)
 {
-    return read_optional(cryo_app.source_read, e, out);
+    return read_optional(cryo_app.lzma_read, e, out);
 }
 
 PyObject *rt_load_code(const struct rt_module *m, PyObject *filename)
@@ -128,7 +128,8 @@ PyObject *rt_load_code(const struct rt_module *m, PyObject *filename)
     unsigned char *buf = PyMem_RawMalloc(m->code.usize ? m->code.usize : 1);
     if (!buf)
         return PyErr_NoMemory();
-    enum bl_err err = rt_payload_read(&m->code, buf);
+    enum bl_err err = m->flags & RT_MOD_COLD ? rt_payload_read_source(&m->code, buf)
+                                             : rt_payload_read(&m->code, buf);
     if (err != BL_OK) {
         PyMem_RawFree(buf);
         return PyErr_NoMemory();

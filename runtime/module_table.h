@@ -27,6 +27,9 @@ struct bl_payload;
 enum {
     RT_MOD_PACKAGE = 1u << 0, /* a package: has __path__, code is its __init__ */
     RT_MOD_MAIN = 1u << 1,    /* the script run as __main__ */
+    /* code is raw LZMA2, not LZ4: no start of the program imports it
+     * (freezer/cold.c), so it is packed smaller and decoded more slowly */
+    RT_MOD_COLD = 1u << 2,
 };
 
 /* Where native files go to be loaded (cryo build --native, CRYO_NATIVE). */
@@ -132,12 +135,13 @@ struct rt_app {
     enum bl_err (*native_read)(const struct bl_payload *p, const struct bl_entry *e,
                                unsigned char *out);
     /* The chunks of module sources (struct rt_module), and
-     * bl_payload_read_source when there are any, else NULL: a program
-     * built with --no-sources links no LZMA decoder. */
+     * bl_payload_read_source, the reader of raw LZMA2 members, when there
+     * are any or cold modules (RT_MOD_COLD), else NULL: a program with
+     * neither links no LZMA decoder. */
     size_t source_count;
     const struct bl_entry *sources;
-    enum bl_err (*source_read)(const struct bl_payload *p, const struct bl_entry *e,
-                               unsigned char *out);
+    enum bl_err (*lzma_read)(const struct bl_payload *p, const struct bl_entry *e,
+                             unsigned char *out);
 };
 
 /* Binary search of app->modules by name; NULL when absent (runtime/table.c).

@@ -39,7 +39,8 @@ void rt_payload_remember(void);
 /* The same for a native file's member (cryo_app.native_read). */
 enum bl_err rt_payload_read_native(const struct bl_entry *e, unsigned char *out);
 
-/* The same for a chunk of module sources (cryo_app.source_read). */
+/* The same for a raw LZMA2 member: a chunk of module sources, or a cold
+ * module's code (cryo_app.lzma_read). */
 enum bl_err rt_payload_read_source(const struct bl_entry *e, unsigned char *out);
 
 /* sources.c: new reference to the source bytes of `m`, or to None when it

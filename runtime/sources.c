@@ -34,7 +34,7 @@ static PyObject *real_io_open; /* the io module's open, as the interpreter made 
 
 PyObject *rt_module_source(const struct rt_module *m)
 {
-    if (!m->source_chunk || m->source_chunk > cryo_app.source_count || !cryo_app.source_read)
+    if (!m->source_chunk || m->source_chunk > cryo_app.source_count || !cryo_app.lzma_read)
         Py_RETURN_NONE;
     const struct bl_entry *e = &cryo_app.sources[m->source_chunk - 1];
     if (m->source_offset > e->usize || m->source_size > e->usize - m->source_offset)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <lz4.h>
 #include <zstd.h>
+#include <lzma.h>
 
 #include "../../bootloader/bootloader.h"
 
@@ -1667,5 +1668,73 @@ Test(graph, refuses_a_table_module_whose_compressed_file_does_not_match)
     cr_expect_neq(build(&t, "app.py", &o, &g), 0);
     fz_graph_free(&g);
     fz_natives_free(&nv);
+    tree_free(&t);
+}
+
+/* ---- cold modules (cold.c) ---- */
+
+Test(graph, marks_cold_the_modules_no_start_imports)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "app.py", "import hot_a\nimport pkg.sub\n"
+                      "def f():\n    import cold_c\n");
+    put(&t, "hot_a.py", "try:\n    import hot_b\nexcept ImportError:\n    pass\n"
+                        "class K:\n    import hot_d\n"
+                        "def g():\n    import cold_e\n");
+    put(&t, "hot_b.py", "X = 1\n");
+    put(&t, "hot_d.py", "X = 1\n");
+    put(&t, "cold_c.py", "import cold_f\n");
+    put(&t, "cold_e.py", "X = 1\n");
+    put(&t, "cold_f.py", "X = 1\n");
+    put(&t, "pkg/__init__.py", "");
+    put(&t, "pkg/sub.py", "");
+    put(&t, "pkg/other.py", "");
+    struct opts o = {.stdlib = "std"};
+    build_ok(&t, "app.py", &o, &g);
+    fz_cold_mark(&g);
+    const char *const hot[] = {"__main__", "hot_a", "hot_b", "hot_d", "pkg", "pkg.sub", NULL};
+    const char *const cold[] = {"cold_c", "cold_e", "cold_f", "pkg.other", NULL};
+    for (size_t i = 0; hot[i]; i++)
+        cr_expect_not(must_have(&g, hot[i])->cold, "%s runs at start: not cold", hot[i]);
+    for (size_t i = 0; cold[i]; i++)
+        cr_expect(must_have(&g, cold[i])->cold, "%s is imported by no start", cold[i]);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, packs_cold_modules_as_raw_lzma2_that_decodes_to_their_code)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "app.py", "def f():\n    import big\n");
+    char *body = fz_xmalloc(64 << 10), *p = body;
+    for (int i = 0; i < 1000; i++)
+        p += sprintf(p, "def f%d(x):\n    return x * %d + len('%d')\n", i, i, i * 7);
+    put(&t, "big.py", body);
+    free(body);
+    struct opts o = {.stdlib = "std"};
+    build_ok(&t, "app.py", &o, &g);
+    const struct fz_module *big = must_have(&g, "big");
+    size_t lz4_len = big->zlen;
+    cr_assert_eq(fz_cold_prepare(&g), 0);
+    big = must_have(&g, "big");
+    cr_assert(big->cold);
+    cr_expect_lt(big->zlen, lz4_len, "smaller than its LZ4 block");
+    cr_expect_not(must_have(&g, "__main__")->cold);
+    unsigned char *out = fz_xmalloc(big->usize);
+    lzma_options_lzma opt = {.dict_size = BL_SOURCE_DICT_SIZE};
+    lzma_filter filters[] = {{LZMA_FILTER_LZMA2, &opt}, {LZMA_VLI_UNKNOWN, NULL}};
+    size_t in_pos = 0, out_pos = 0;
+    cr_assert_eq(lzma_raw_buffer_decode(filters, NULL, big->zdata, &in_pos, big->zlen, out,
+                                        &out_pos, big->usize), LZMA_OK);
+    cr_expect_eq(out_pos, big->usize);
+    cr_expect_eq(bl_checksum(out, big->usize), big->crc, "the marshalled code, unchanged");
+    free(out);
+    fz_graph_free(&g);
     tree_free(&t);
 }
