@@ -101,7 +101,9 @@
 /* Native files: a third-party extension module is "native/<its path in
  * the virtual tree>", a shared library it needs "lib/<the name DT_NEEDED
  * asks for>".  Their data is one zstd frame, not an LZ4 block (struct
- * bl_entry otherwise as for every member): they are decoded once per cache
+ * bl_entry otherwise as for every member); cryo's libpython's table modules
+ * (unicodedata, the CJK codecs: RT_EXT_LZMA) are raw LZMA2 as sources are
+ * (freezer/cold.c, fz_tables_prepare).  They are decoded once per cache
  * entry (or once per process tree in memory), never on the start-up path,
  * and they are most of a program that has them.  Measured on numpy's
  * closure (24 MB): LZ4 HC 9.0 MB, zstd level BL_NATIVE_ZSTD_LEVEL 6.5 MB,

@@ -13,7 +13,7 @@
  *                    keep the hardening a PIE does not provide;
  *   --whole-archive  for cryo's libraries: runtime/pathconfig_py311.c must
  *                    win over libpython's getpath.o;
- *   static zlib, expat and lz4, dynamic glibc only: the program needs nothing
+ *   static zlib, expat, zstd and liblzma, dynamic glibc only: the program needs nothing
  *                    but glibc on the machine it runs on;
  *   -s               no symbols or debug info: libpython's alone are ~20 MB;
  *   --export-dynamic-symbol=Py*,_Py*
@@ -253,13 +253,16 @@ static void push_new(struct fz_strv *to, const struct fz_strv *from)
 }
 
 /* What every program links statically after libpython (-Wl,-Bstatic):
- * libpython's own needs and the payload's decoder. */
-#define STATIC_TAIL_LIBS "-lexpat", "-lz", "-llz4", "-lzstd"
-/* The sources' decoder (payload_format.h, BL_ENTRY_SOURCE_PREFIX): always
- * on the link line, since the bootloader's payload.c refers to it, and
- * left out by --gc-sections when the module table does not (--no-sources);
- * so the bill of materials names it only when sources are shipped. */
-#define SOURCES_LIB "-llzma"
+ * libpython's own needs (Debian's libpython; cryo's names them per module).
+ * The payload's LZ4 decoder is the bootloader's own (payload.c). */
+#define STATIC_TAIL_LIBS "-lexpat", "-lz"
+/* The decoders of zstd frames (native files) and raw LZMA2 members
+ * (sources, cold modules, the table modules: payload_format.h): always on
+ * the link line, since the bootloader's payload.c refers to them, and left
+ * out by --gc-sections when the module table does not; so the bill of
+ * materials names each only when the payload has such members. */
+#define ZSTD_LIB "-lzstd"
+#define LZMA_LIB "-llzma"
 
 /* The link words of the linked natives and of the core, each once, after
  * all that need it (cryo's libpython only). */
@@ -282,8 +285,10 @@ void fz_cc_static_archives(const struct fz_toolchain *tc, const struct fz_graph 
     static const char *const tail[] = {STATIC_TAIL_LIBS};
     for (size_t i = 0; i < sizeof tail / sizeof *tail; i++)
         fz_strv_push(&words, tail[i]);
-    if (g->nchunks)
-        fz_strv_push(&words, SOURCES_LIB);
+    if (fz_payload_has_zstd(g))
+        fz_strv_push(&words, ZSTD_LIB);
+    if (fz_payload_has_lzma(g))
+        fz_strv_push(&words, LZMA_LIB);
     for (size_t i = 0; i < words.n; i++) {
         const char *w = words.v[i];
         size_t n = strlen(w);
@@ -347,7 +352,7 @@ int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_g
             fz_strv_push(&a, libs.v[i]);
         fz_strv_free(&libs);
     }
-    const char *tail[] = {"-Wl,-Bstatic", STATIC_TAIL_LIBS, SOURCES_LIB, "-Wl,-Bdynamic",
+    const char *tail[] = {"-Wl,-Bstatic", STATIC_TAIL_LIBS, ZSTD_LIB, LZMA_LIB, "-Wl,-Bdynamic",
                           "-lm", "-ldl", "-lpthread", "-lutil",
                           "-Wl,-z,relro", "-Wl,-z,now", "-Wl,-z,noexecstack",
                           "-Wl,--gc-sections",

@@ -39,14 +39,6 @@ static void put_row(FILE *f, const char *s, const struct bl_entry *e)
     fputs("},\n", f);
 }
 
-static int any_cold(const struct fz_graph *g)
-{
-    for (size_t i = 0; i < g->n; i++)
-        if (g->mods[i].cold)
-            return 1;
-    return 0;
-}
-
 int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_flags,
                   const struct gc_config *gc, uint32_t native_mode, const char *path)
 {
@@ -152,7 +144,7 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
             fputs(", ", f);
             put_entry(f, &x->entry);
             fprintf(f, ", %zuu, %zuu, %s},\n", first, count,
-                    x->stdlib_table ? "RT_EXT_NOT_OFFERED" : "0");
+                    x->stdlib_table ? "RT_EXT_NOT_OFFERED | RT_EXT_LZMA" : "0");
             first += count;
         }
         fputs("};\n", f);
@@ -169,9 +161,9 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
             gc->mem_release_kib, g->natives.n, g->natives.n ? "natives" : "NULL", g->ndata,
             g->ndata ? "data" : "NULL", g->nexts, g->nexts ? "exts" : "NULL", g->nlibs,
             g->nlibs ? "libs" : "NULL", g->nexts ? "lib_deps" : "NULL", native_mode,
-            g->nexts || g->nlibs ? "bl_payload_read_native" : "NULL", g->nchunks,
+            fz_payload_has_zstd(g) ? "bl_payload_read_native" : "NULL", g->nchunks,
             g->nchunks ? "sources" : "NULL",
-            g->nchunks || any_cold(g) ? "bl_payload_read_source" : "NULL");
+            fz_payload_has_lzma(g) ? "bl_payload_read_source" : "NULL");
     if (fclose(f) != 0) {
         fz_error("cannot write '%s': %s", path, strerror(errno));
         return -1;

@@ -212,8 +212,6 @@ struct fz_native {
                              its shared object when `shared` */
     int shared;           /* a shared object: packed as a native file, never
                              linked */
-    char *packed;         /* when shared: its payload member, compressed
-                             once by build.py (absolute path) */
     struct fz_strv link;  /* what it needs after the objects: static archives,
                              -l of glibc's libraries */
 };
@@ -307,7 +305,9 @@ struct fz_native_file {
     size_t zlen;
     struct bl_entry entry; /* where pack.c put it */
     int stdlib_table;    /* extension: one of cryo's libpython's shared table
-                            modules (RT_EXT_NOT_OFFERED) */
+                            modules: compressed as raw LZMA2 by
+                            fz_tables_prepare, not zstd (RT_EXT_LZMA,
+                            RT_EXT_NOT_OFFERED) */
 };
 
 struct fz_graph {
@@ -371,12 +371,14 @@ char *fz_resolve_relative(const char *importer, int is_package, const char *name
 /* Compress the `len` bytes of native file `f` into it (zdata, zlen, size,
  * crc).  0, or -1 after reporting (too large). */
 int fz_native_compress(struct fz_native_file *f, const char *bytes, size_t len);
-/* The same with the member already compressed, in the file `zpath` (one
- * zstd frame of `bytes`, checked). */
-int fz_native_packed(struct fz_native_file *f, const char *bytes, size_t len, const char *zpath);
 /* Read and compress the native files of `g` not compressed yet (before the report, which
  * gives their sizes, and fz_pack_write).  0, or -1 after reporting. */
 int fz_pack_prepare_natives(struct fz_graph *g);
+/* Whether the payload has raw LZMA2 members (sources, cold modules, cryo's
+ * table modules), zstd frames (the other native files): what decoders the
+ * program links (emit_table.c) and its bill of materials lists (cc.c). */
+int fz_payload_has_lzma(const struct fz_graph *g);
+int fz_payload_has_zstd(const struct fz_graph *g);
 
 /* A member stored as it is, after the others: the build report, the SBOM. */
 struct fz_extra_member {
@@ -399,6 +401,11 @@ void fz_cold_mark(struct fz_graph *g);
  * cache; a module that would not shrink stays LZ4 and hot).  0, or -1
  * after reporting. */
 int fz_cold_prepare(struct fz_graph *g);
+/* Compress cryo's libpython's table modules the program carries
+ * (fz_native_file.stdlib_table) as raw LZMA2, through the compile cache;
+ * before fz_pack_prepare_natives, which leaves them alone.  0, or -1 after
+ * reporting. */
+int fz_tables_prepare(struct fz_graph *g);
 
 /* ---- sources.c -------------------------------------------------------- */
 

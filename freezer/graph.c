@@ -506,18 +506,16 @@ static int add_extension(struct ctx *c, const char *name, const char *path, cons
     size_t len;
     char *bytes = fz_read_file(e->disk_path, &len);
     const struct fz_native *nat = fz_natives_find(c->opt->natives, name);
-    const char *packed = nat && nat->shared && strcmp(nat->object, path) == 0 ? nat->packed
-                                                                             : NULL;
-    e->stdlib_table = packed != NULL;
-    if (!bytes || (packed ? fz_native_packed(e, bytes, len, packed)
-                          : fz_native_compress(e, bytes, len)) < 0) {
+    e->stdlib_table = nat && nat->shared && strcmp(nat->object, path) == 0;
+    if (!bytes || (!e->stdlib_table && fz_native_compress(e, bytes, len) < 0)) {
         free(bytes);
         c->failed = 1;
         return -1;
     }
     char *nm = fz_xstrdup(name);
-    /* (cryo's table modules import only what stdlib_c_imports says) */
-    if (packed)
+    /* (cryo's table modules import only what stdlib_c_imports says;
+     * fz_pack_prepare_natives compresses them) */
+    if (e->stdlib_table)
         add_stdlib_c_imports(c, nm); /* may grow g->exts: e is not used after */
     else
         add_c_imports(c, nm, bytes, len); /* the same */

@@ -92,13 +92,12 @@ int fz_natives_load(const char *dir, struct fz_natives *out)
             m->object = in_dir(dir, w.v[2]);
             for (size_t i = 3; i < w.n; i++)
                 fz_strv_push(&m->link, w.v[i]);
-        } else if (strcmp(w.v[0], "shared") == 0 && w.n == 4) {
+        } else if (strcmp(w.v[0], "shared") == 0 && w.n == 3) {
             out->v = fz_xrealloc(out->v, (out->n + 1) * sizeof *out->v);
             struct fz_native *m = &out->v[out->n++];
             memset(m, 0, sizeof *m);
             m->name = fz_xstrdup(w.v[1]);
             m->object = in_dir(dir, w.v[2]);
-            m->packed = in_dir(dir, w.v[3]);
             m->shared = 1;
         } else {
             ok = 0;
@@ -144,7 +143,6 @@ void fz_natives_free(struct fz_natives *nv)
     for (size_t i = 0; i < nv->n; i++) {
         free(nv->v[i].name);
         free(nv->v[i].object);
-        free(nv->v[i].packed);
         fz_strv_free(&nv->v[i].link);
     }
     free(nv->v);

@@ -80,6 +80,27 @@ static int member_header(struct archive *a, struct archive_entry *e, const char 
     return archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
 }
 
+int fz_payload_has_lzma(const struct fz_graph *g)
+{
+    if (g->nchunks)
+        return 1;
+    for (size_t i = 0; i < g->n; i++)
+        if (g->mods[i].cold)
+            return 1;
+    for (size_t i = 0; i < g->nexts; i++)
+        if (g->exts[i].stdlib_table)
+            return 1;
+    return 0;
+}
+
+int fz_payload_has_zstd(const struct fz_graph *g)
+{
+    for (size_t i = 0; i < g->nexts; i++)
+        if (!g->exts[i].stdlib_table)
+            return 1;
+    return g->nlibs > 0;
+}
+
 int fz_native_compress(struct fz_native_file *f, const char *bytes, size_t len)
 {
     if (len > BL_ENTRY_MAX_SIZE) {
@@ -103,27 +124,6 @@ int fz_native_compress(struct fz_native_file *f, const char *bytes, size_t len)
     return 0;
 }
 
-int fz_native_packed(struct fz_native_file *f, const char *bytes, size_t len, const char *zpath)
-{
-    size_t zlen;
-    char *z = fz_read_file(zpath, &zlen);
-    if (!z)
-        return -1;
-    if (len > BL_ENTRY_MAX_SIZE || ZSTD_getFrameContentSize(z, zlen) != (unsigned long long)len
-        || ZSTD_findFrameCompressedSize(z, zlen) != zlen) {
-        fz_error("'%s' is not the zstd frame of '%s'; rebuild cryo's libpython with "
-                 "tools/install-deps.sh", zpath, f->disk_path);
-        free(z);
-        return -1;
-    }
-    free(f->zdata);
-    f->zdata = (unsigned char *)z;
-    f->zlen = zlen;
-    f->size = (uint32_t)len;
-    f->crc = bl_checksum((const unsigned char *)bytes, len);
-    return 0;
-}
-
 int fz_pack_prepare_natives(struct fz_graph *g)
 {
     for (size_t k = 0; k < 2; k++) {
@@ -131,7 +131,7 @@ int fz_pack_prepare_natives(struct fz_graph *g)
         size_t n = k ? g->nlibs : g->nexts;
         for (size_t i = 0; i < n; i++) {
             struct fz_native_file *f = &v[i];
-            if (f->zdata)
+            if (f->zdata || f->stdlib_table) /* (those: fz_tables_prepare) */
                 continue;
             size_t len;
             char *bytes = fz_read_file(f->disk_path, &len);

@@ -115,6 +115,9 @@ static enum bl_err read_optional(member_reader rd, const struct bl_entry *e, uns
 
 enum bl_err rt_payload_read_native(const struct bl_entry *e, unsigned char *out)
 {
+    for (size_t i = 0; i < cryo_app.ext_count; i++)
+        if (e == &cryo_app.exts[i].file && (cryo_app.exts[i].flags & RT_EXT_LZMA))
+            return read_optional(cryo_app.lzma_read, e, out);
     return read_optional(cryo_app.native_read, e, out);
 }
 

@@ -83,7 +83,7 @@ struct rt_data {
     struct bl_entry data;
 };
 
-/* A shared library packed for the extension modules below (stored raw:
+/* A shared library packed for the extension modules below (a zstd frame:
  * payload_format.h, BL_ENTRY_LIB_PREFIX), by the name they ask for. */
 struct rt_lib {
     const char *name;
@@ -94,7 +94,7 @@ struct rt_lib {
     const char *dir_env;
 };
 
-/* A third-party extension module, packed as its file (stored raw), with
+/* An extension module, packed as its file (payload_format.h), with
  * the libraries to load before it: lib_deps[dep_first .. +dep_count],
  * indexes into rt_app.libs, each after what it needs. */
 struct rt_ext {
@@ -109,6 +109,9 @@ struct rt_ext {
  * every program carries and few load; a program that carries nothing else
  * does nothing about native files until one is imported. */
 #define RT_EXT_NOT_OFFERED 1u
+/* Its member is raw LZMA2 (read with rt_app.lzma_read), not a zstd frame:
+ * the same table modules (freezer/cold.c says why). */
+#define RT_EXT_LZMA 2u
 
 struct rt_app {
     uint32_t payload_crc;  /* CRC of the payload this table was made for */
@@ -130,8 +133,9 @@ struct rt_app {
     uint32_t native_mode;            /* RT_NATIVE_*: where packed native files
                                         are put to be loaded (runtime/
                                         native_files.c); CRYO_NATIVE overrides */
-    /* bl_payload_read_native when the program carries native files, else
-     * NULL: a program without them links no zstd decoder. */
+    /* bl_payload_read_native when the program carries native files in
+     * zstd frames (all but RT_EXT_LZMA's), else NULL: a program without
+     * them links no zstd decoder. */
     enum bl_err (*native_read)(const struct bl_payload *p, const struct bl_entry *e,
                                unsigned char *out);
     /* The chunks of module sources (struct rt_module), and

@@ -15,8 +15,6 @@
 #   libarchive-dev        the payload writer
 #   liblz4-dev            payload members' compression (static liblz4.a)
 #   libzstd-dev           native files' compression in the payload (static libzstd.a)
-#   zstd                  compresses cryo's libpython's table modules once
-#                         (tools/libpython/build.py, SHARED_MODULES)
 #   libcriterion-dev      unit tests
 #   util-linux, binutils  end-to-end tests (setpriv, mount; objdump, readelf)
 #   time                  /usr/bin/time, used by the benchmarks
@@ -51,7 +49,7 @@
 #                         (tests/e2e/test_cli_errors.py, tests/sbom_schema/)
 set -euo pipefail
 packages=(gcc libc6-dev meson ninja-build pkg-config python3.11 libpython3.11-dev
-          zlib1g-dev libexpat1-dev libarchive-dev liblz4-dev libzstd-dev zstd libcriterion-dev util-linux
+          zlib1g-dev libexpat1-dev libarchive-dev liblz4-dev libzstd-dev libcriterion-dev util-linux
           binutils time libpython3.11-testsuite valgrind make dpkg-dev
           libssl-dev libsqlite3-dev libffi-dev liblzma-dev libbz2-dev uuid-dev
           libncurses-dev libcrypt-dev lld libelf-dev python3-yaml

@@ -283,6 +283,69 @@ Test(payload, rejects_a_corrupted_lz4_block)
     close(p.fd);
 }
 
+/* Read `len` bytes compressed as `z` (zlen bytes) back through the
+ * payload reader. */
+static enum bl_err read_block(const unsigned char *z, size_t zlen, size_t len,
+                              const unsigned char *want)
+{
+    struct bl_payload p;
+    open_as_executable(z, zlen, 1, &p);
+    struct bl_entry e = {.offset = 0, .csize = (uint32_t)zlen, .usize = (uint32_t)len,
+                         .crc = want ? bl_checksum(want, len) : 0};
+    unsigned char *out = NULL;
+    enum bl_err err = read_entry(&p, &e, &out);
+    if (err == BL_OK && want)
+        cr_expect_eq(memcmp(out, want, len), 0, "decoded bytes differ");
+    free(out);
+    close(p.fd);
+    return err;
+}
+
+Test(payload, decodes_every_shape_of_lz4_sequence)
+{
+    /* Runs repeating the last 1 to 16 bytes (overlapping matches), literal
+     * and match lengths past 15 and past 270 (several length bytes), and
+     * text, each compressed by liblz4's HC compressor (the freezer's) at
+     * its fastest and highest levels. */
+    size_t len = 300000;
+    unsigned char *d = malloc(len);
+    cr_assert_not_null(d);
+    size_t n = 0;
+    for (unsigned period = 1; period <= 16; period++) {
+        fill_noise(d + n, period, period);
+        for (size_t k = period; k < 997 * period && n + k < len / 2; k++)
+            d[n + k] = d[n + k - period];
+        n += 997 * period < len / 2 - n ? 997 * period : len / 2 - n;
+    }
+    fill_noise(d + n, 700, 99); /* a literal run of 700 */
+    n += 700;
+    fill_text(d + n, len - n, 7);
+    for (int level = 1; level <= 12; level += 11) {
+        size_t zlen;
+        unsigned char *z = fz_compress_level(d, len, &zlen, level);
+        cr_expect_eq(read_block(z, zlen, len, d), BL_OK, "level %d", level);
+        free(z);
+    }
+    free(d);
+}
+
+Test(payload, refuses_lz4_matches_before_the_start_or_past_the_end)
+{
+    /* A literal 'a', then a match at offset 0; at offset 2 (before the
+     * start); then a correct one (offset 1, 4 bytes) decoded to the wrong
+     * size: each refused, and the correct block read. */
+    const unsigned char zero[] = {0x10, 'a', 0x00, 0x00, 0x00};
+    const unsigned char before[] = {0x10, 'a', 0x02, 0x00, 0x00};
+    const unsigned char good[] = {0x10, 'a', 0x01, 0x00, 0x00};
+    const unsigned char want[] = "aaaaa";
+    cr_expect_eq(read_block(zero, sizeof zero, 5, NULL), BL_ERR_ENTRY);
+    cr_expect_eq(read_block(before, sizeof before, 5, NULL), BL_ERR_ENTRY);
+    cr_expect_eq(read_block(good, sizeof good, 5, want), BL_OK);
+    cr_expect_eq(read_block(good, sizeof good, 4, NULL), BL_ERR_ENTRY, "output too small");
+    cr_expect_eq(read_block(good, sizeof good, 6, NULL), BL_ERR_ENTRY, "output too large");
+    cr_expect_eq(read_block(good, 3, 5, NULL), BL_ERR_ENTRY, "offset cut short");
+}
+
 Test(payload, rejects_a_member_read_at_the_wrong_offset)
 {
     struct fixture f;

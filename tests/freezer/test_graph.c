@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <lz4.h>
-#include <zstd.h>
 #include <lzma.h>
 
 #include "../../bootloader/bootloader.h"
@@ -1548,33 +1547,16 @@ Test(graph, packs_a_packaging_tool_whole_when_the_program_imports_it)
 /* ---- Debian's builtins and table modules in cryo's libpython ---- */
 
 /* Add to nv a shared table module `name`: the shared object `so` of the
- * tree, with its member compressed beside it (as build.py does) or, if
- * `bad`, a file that is not its zstd frame. */
+ * tree, as build.py lists one. */
 static void add_shared(struct fz_natives *nv, const struct tree *t, const char *name,
-                       const char *so, int bad)
+                       const char *so)
 {
-    char *path = tree_path(t, so);
-    size_t len;
-    char *bytes = fz_read_file(path, &len);
-    cr_assert_not_null(bytes);
-    size_t cap = ZSTD_compressBound(len);
-    char *z = fz_xmalloc(cap);
-    size_t zlen = ZSTD_compress(z, cap, bytes, bad ? len / 2 : len, 19);
-    cr_assert(!ZSTD_isError(zlen));
-    char *zpath = fz_printf("%s.zst", path);
-    FILE *f = fopen(zpath, "wb");
-    cr_assert_not_null(f);
-    cr_assert_eq(fwrite(z, 1, zlen, f), zlen);
-    fclose(f);
     nv->v = fz_xrealloc(nv->v, (nv->n + 1) * sizeof *nv->v);
     struct fz_native *m = &nv->v[nv->n++];
     memset(m, 0, sizeof *m);
     m->name = fz_xstrdup(name);
-    m->object = path;
-    m->packed = zpath;
+    m->object = tree_path(t, so);
     m->shared = 1;
-    free(z);
-    free(bytes);
 }
 
 Test(graph, links_a_builtin_of_debians_only_when_imported_and_before_any_file)
@@ -1617,7 +1599,7 @@ Test(graph, follows_what_a_linked_standard_library_module_imports_from_c)
     tree_free(&t);
 }
 
-Test(graph, packs_a_shared_table_module_compressed_once_and_always_unicodedata)
+Test(graph, packs_a_table_module_as_raw_lzma2_and_always_unicodedata)
 {
     struct tree t;
     struct fz_graph g;
@@ -1625,47 +1607,38 @@ Test(graph, packs_a_shared_table_module_compressed_once_and_always_unicodedata)
     const char *const names[] = {NULL};
     natives_of(&nv, names);
     tree_new(&t);
-    put_so(&t, "ud.so", "int PyInit_unicodedata(void) { return 0; }\n", "");
+    put_so(&t, "ud.so", "int PyInit_unicodedata(void) { return 0; }\n"
+                        "const char table[100000] = {1, 2, 3};\n", "");
     put_so(&t, "jp.so", "int PyInit__codecs_jp(void) { return 0; }\n", "");
-    add_shared(&nv, &t, "unicodedata", "ud.so", 0);
-    add_shared(&nv, &t, "_codecs_jp", "jp.so", 0);
+    add_shared(&nv, &t, "unicodedata", "ud.so");
+    add_shared(&nv, &t, "_codecs_jp", "jp.so");
     /* The script imports neither: libpython's core imports unicodedata from
      * C, and nothing imports _codecs_jp here. */
     put_tiny_stdlib(&t);
     put(&t, "app.py", "print('hi')\n");
     struct opts o = {.stdlib = "std", .natives = &nv};
     build_ok(&t, "app.py", &o, &g);
+    cr_assert_eq(fz_tables_prepare(&g), 0);
     const struct fz_native_file *e = ext(&g, "unicodedata");
     cr_assert_not_null(e, "unicodedata should be packed as a native file");
     cr_expect(e->stdlib_table);
-    size_t zlen;
-    char *z = fz_read_file(nv.v[0].packed, &zlen);
-    cr_expect(e->zlen == zlen && memcmp(e->zdata, z, zlen) == 0,
-              "its member is build.py's compressed file, as it is");
-    free(z);
-    struct stat st;
-    cr_assert_eq(stat(nv.v[0].object, &st), 0);
-    cr_expect_eq(e->size, (uint32_t)st.st_size);
     cr_expect_not(has_native(&g, "unicodedata"), "a shared object is never linked");
     cr_expect_null(ext(&g, "_codecs_jp"));
-    fz_graph_free(&g);
-    fz_natives_free(&nv);
-    tree_free(&t);
-}
-
-Test(graph, refuses_a_table_module_whose_compressed_file_does_not_match)
-{
-    struct tree t;
-    struct fz_graph g;
-    struct fz_natives nv;
-    const char *const names[] = {NULL};
-    natives_of(&nv, names);
-    tree_new(&t);
-    put_so(&t, "ud.so", "int PyInit_unicodedata(void) { return 0; }\n", "");
-    add_shared(&nv, &t, "unicodedata", "ud.so", 1);
-    put(&t, "app.py", "import unicodedata\n");
-    struct opts o = {.natives = &nv};
-    cr_expect_neq(build(&t, "app.py", &o, &g), 0);
+    size_t len;
+    char *bytes = fz_read_file(nv.v[0].object, &len);
+    cr_assert_not_null(bytes);
+    cr_expect_eq(e->size, (uint32_t)len);
+    cr_expect_lt(e->zlen, len / 4, "the zeros compress");
+    unsigned char *out = fz_xmalloc(len);
+    lzma_options_lzma opt = {.dict_size = BL_SOURCE_DICT_SIZE};
+    lzma_filter filters[] = {{LZMA_FILTER_LZMA2, &opt}, {LZMA_VLI_UNKNOWN, NULL}};
+    size_t in_pos = 0, out_pos = 0;
+    cr_assert_eq(lzma_raw_buffer_decode(filters, NULL, e->zdata, &in_pos, e->zlen, out,
+                                        &out_pos, len), LZMA_OK, "its member is raw LZMA2");
+    cr_expect(out_pos == len && memcmp(out, bytes, len) == 0, "of the file, unchanged");
+    cr_expect_eq(bl_checksum(out, len), e->crc);
+    free(out);
+    free(bytes);
     fz_graph_free(&g);
     fz_natives_free(&nv);
     tree_free(&t);

@@ -29,9 +29,6 @@ frozen programs with what this script leaves in a cache entry:
                              (SHARED_MODULES: unicodedata, the CJK codecs),
                              a shared object each: a program carries them
                              compressed, as it carries a third-party one
-        modules/lib-dynload/NAME.cpython-311-x86_64-linux-gnu.so.zst
-                             that compression, done once here: one zstd
-                             frame at level SHARED_ZSTD_LEVEL
         include/pyconfig.h   the configuration the objects were built with
         manifest.txt         what the freezer reads; format below
 
@@ -51,7 +48,7 @@ Manifest format (version 2; the one definition, read by freezer/natives.c):
     core <path relative to the entry>
     core-link <link arguments after the objects, space separated>
     module <name> <path relative to the entry> [link arguments...]
-    shared <name> <path relative to the entry> <its .zst, relative>
+    shared <name> <path relative to the entry>
 Lines are separated by '\\n'; fields by one space; no field contains a
 space.  Link arguments are absolute paths of static archives, or -l flags
 for glibc's own libraries (and libcrypt, which is not linked statically:
@@ -72,7 +69,7 @@ TARBALL = "python3.11_3.11.2.orig.tar.gz"
 TARBALL_SHA256 = "2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849"
 SRC_DIR = "Python-3.11.2"
 MANIFEST_VERSION = 2
-RECIPE = 5
+RECIPE = 6
 # The core's builtins beyond Setup.bootstrap's: those with no rule of their
 # own (they are part of the interpreter's objects).
 CORE_BUILTINS = ("builtins", "sys", "_imp", "marshal", "_ast", "_tokenize", "_warnings",
@@ -81,17 +78,11 @@ CORE_BUILTINS = ("builtins", "sys", "_imp", "marshal", "_ast", "_tokenize", "_wa
 # objects.  Linked in, they were 1.9 MB of every program's read-only data
 # (unicodedata 1.1 MB, the CJK codecs 0.8 MB), since every program packs
 # `encodings` whole (freezer/graph.c) and so imports them; a program
-# carries them compressed instead (zstd: about a quarter of that) and
-# loads one, as a third-party extension module, only when a codec or
-# unicodedata is used.  What that costs then: runtime/native_files.c.
+# carries them compressed instead (raw LZMA2: 0.6 MB) and loads one, as a
+# third-party extension module, only when a codec or unicodedata is used.
+# What that costs then: freezer/cold.c, runtime/native_files.c.
 SHARED_MODULES = ("unicodedata", "_multibytecodec", "_codecs_cn", "_codecs_hk",
                   "_codecs_iso2022", "_codecs_jp", "_codecs_kr", "_codecs_tw")
-# Their payload member is compressed here, once, not at each program's
-# build: level 19 makes unicodedata 340 KB where the freezer's level for
-# native files (BL_NATIVE_ZSTD_LEVEL, 9: chosen for a program's build
-# time) makes it 487 KB; LZMA would make it 269 KB but decode it ten times
-# slower (40 ms against 4 ms) in every process that loads it from memory.
-SHARED_ZSTD_LEVEL = 19
 JOBS = str(max(1, os.cpu_count() or 1))
 
 # Debian's CONFIG_ARGS where they change behaviour or ABI (compare
@@ -128,7 +119,7 @@ LIB_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib", "/lib/x86_64-linux-gnu"]
 # Debian packages whose headers or static libraries go into the objects.
 DEV_PACKAGES = ["gcc", "binutils", "libc6-dev", "libssl-dev", "libsqlite3-dev",
                 "libffi-dev", "liblzma-dev", "libbz2-dev", "uuid-dev", "libncurses-dev",
-                "libexpat1-dev", "zlib1g-dev", "libcrypt-dev", "python3.11", "zstd"]
+                "libexpat1-dev", "zlib1g-dev", "libcrypt-dev", "python3.11"]
 
 
 class BuildError(Exception):
@@ -176,7 +167,7 @@ def cache_key():
     # The recipe: every constant that changes the objects, and RECIPE,
     # bumped whenever the steps of build() change what they produce.
     h.update(repr((RECIPE, CONFIGURE_ARGS, CFLAGS, CPPFLAGS, LDFLAGS, LTO_COMPILE,
-                   PARTIAL_LINK, PROFILE_TASK, SHARED_MODULES, SHARED_ZSTD_LEVEL)).encode())
+                   PARTIAL_LINK, PROFILE_TASK, SHARED_MODULES)).encode())
     with open(os.path.join(HERE, "Setup.local"), "rb") as f:
         h.update(f.read())
     for cmd in (["gcc", "--version"], ["ld", "--version"]):
@@ -492,9 +483,7 @@ def post_process(root, key, log, work, tree, step, resume=False):
                 ["sh", "-c", "gcc %s %s -shared -s -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack "
                  "-o %s %s" % (v["PY_STDMODULE_CFLAGS"], v["CCSHARED"],
                                os.path.join(out, rel), " ".join(srcs))], cwd=tree)
-        log.run("compress %s" % n, ["zstd", "-q", "-f", "-%d" % SHARED_ZSTD_LEVEL,
-                                     os.path.join(out, rel), "-o", os.path.join(out, rel + ".zst")])
-        lines.append(" ".join(["shared", n, rel, rel + ".zst"]))
+        lines.append(" ".join(["shared", n, rel]))
 
     with open(os.path.join(out, "manifest.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")
