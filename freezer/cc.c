@@ -233,6 +233,82 @@ int fz_cc_compile(const struct fz_toolchain *tc, const char *src, const char *ob
     return rc;
 }
 
+/* As run() does for one, for up to a child per core at a time. */
+int fz_cc_compile_many(const struct fz_toolchain *tc, const struct fz_strv *srcs,
+                       const struct fz_strv *objs)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t most = cpus > 1 ? (size_t)cpus : 1, next = 0, running = 0;
+    pid_t *pids = fz_xmalloc(most * sizeof *pids);
+    size_t *files = fz_xmalloc(most * sizeof *files);
+    char *inc = fz_printf("-I%s", tc->include_dir);
+    struct fz_strv flags = {0};
+    char *words = fz_xstrdup(FZ_DFZ_CFLAGS), *save = NULL;
+    for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        fz_strv_push(&flags, w);
+    free(words);
+    int rc = 0;
+    while (running || (rc == 0 && next < srcs->n)) {
+        if (rc == 0 && next < srcs->n && running < most) {
+            struct fz_strv a = {0};
+            fz_strv_push(&a, tc->cc);
+            for (size_t i = 0; i < flags.n; i++)
+                fz_strv_push(&a, flags.v[i]);
+            fz_strv_push(&a, inc);
+            fz_strv_push(&a, "-o");
+            fz_strv_push(&a, objs->v[next]);
+            fz_strv_push(&a, srcs->v[next]);
+            fz_strv_push(&a, "");
+            free(a.v[a.n - 1]);
+            a.v[a.n - 1] = NULL;
+            if (fz_verbose) {
+                fputs("cryo:", stderr);
+                for (size_t i = 0; a.v[i]; i++)
+                    fprintf(stderr, " %s", a.v[i]);
+                fputc('\n', stderr);
+            }
+            pid_t pid;
+            int err = posix_spawnp(&pid, a.v[0], NULL, NULL, a.v, environ);
+            a.n--;
+            fz_strv_free(&a);
+            if (err) {
+                fz_error("cannot run '%s': %s", tc->cc, strerror(err));
+                rc = -1;
+                continue;
+            }
+            pids[running] = pid;
+            files[running++] = next++;
+            continue;
+        }
+        int status;
+        pid_t pid = wait(&status);
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            fz_error("waiting for the compiler: %s", strerror(errno));
+            rc = -1;
+            break;
+        }
+        for (size_t i = 0; i < running; i++) {
+            if (pids[i] != pid)
+                continue;
+            if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) && rc == 0) {
+                fz_error("compiling the deep-frozen module '%s' failed (its message is above)",
+                         srcs->v[files[i]]);
+                rc = -1;
+            }
+            pids[i] = pids[--running];
+            files[i] = files[running];
+            break;
+        }
+    }
+    fz_strv_free(&flags);
+    free(inc);
+    free(pids);
+    free(files);
+    return rc;
+}
+
 /* Append each of `from` to `to`; one already in `to` moves to the end, so
  * that a static library two modules need is named once, after both (GNU
  * ld resolves an archive only against what precedes it: _hashlib then
@@ -308,8 +384,8 @@ void fz_cc_static_archives(const struct fz_toolchain *tc, const struct fz_graph 
     fz_strv_free(&words);
 }
 
-int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_graph *g,
-               const char *out, const char *final_name, int strip)
+int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_strv *objs,
+               const struct fz_graph *g, const char *out, const char *final_name, int strip)
 {
     struct fz_strv a = {0};
     char *rt = fz_printf("%s/libcryo_runtime.a", tc->lib_dir_runtime);
@@ -319,6 +395,30 @@ int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_g
                           "-Wl,--whole-archive", rt, bl, gc, "-Wl,--no-whole-archive"};
     for (size_t i = 0; i < sizeof head / sizeof *head; i++)
         fz_strv_push(&a, head[i]);
+    char *script = NULL;
+    if (objs && objs->n) {
+        /* runtime/frozen_py311.h: the deep-frozen modules' sections,
+         * gathered after the data. */
+        script = fz_printf("%s.dfz.ld", out);
+        static const char text[] =
+            "SECTIONS\n{\n"
+            "  cryo_dfz : { *(cryo_dfz) *(cryo_dfz_s.*) }\n"
+            "  cryo_dfz_bytes : { *(cryo_dfz_bytes) }\n"
+            "}\nINSERT AFTER .data;\n";
+        if (fz_write_file_atomic(script, text, sizeof text - 1, "a linker script") < 0) {
+            free(script);
+            fz_strv_free(&a);
+            free(rt);
+            free(bl);
+            free(gc);
+            return -1;
+        }
+        char *t = fz_printf("-Wl,-T,%s", script);
+        fz_strv_push(&a, t);
+        free(t);
+        for (size_t i = 0; i < objs->n; i++)
+            fz_strv_push(&a, objs->v[i]);
+    }
     if (strcmp(CRYO_SANITIZE, "none") != 0) {
         char *o = fz_printf("-fsanitize=%s", CRYO_SANITIZE);
         fz_strv_push(&a, o);
@@ -367,6 +467,9 @@ int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_g
     free(what);
     a.n--; /* the NULL terminator is not a string to free */
     fz_strv_free(&a);
+    if (script)
+        unlink(script);
+    free(script);
     free(rt);
     free(bl);
     free(gc);

@@ -2,6 +2,7 @@
  * (format: runtime/module_table.h).  The output is meant to be read by a
  * person debugging a frozen program: one commented row per module. */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,8 +52,16 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
                " * Format: runtime/module_table.h. */\n"
                "#include \"runtime/module_table.h\"\n"
                "#include \"bootloader/bootloader.h\"\n\n"
-               "static const struct rt_module modules[] = {\n",
+               "\n",
             CRYO_VERSION_STRING);
+    /* Deep-frozen modules' code (freezer/emit_py311.c), in their own objects. */
+    for (size_t i = 0; i < g->n; i++)
+        if (g->mods[i].dfz) {
+            char *sym = fz_dfz_symbol(g->mods[i].name);
+            fprintf(f, "extern struct cryo_dfz %s;\n", sym);
+            free(sym);
+        }
+    fputs("\nstatic const struct rt_module modules[] = {\n", f);
     for (size_t i = 0; i < g->n; i++) {
         const struct fz_module *m = &g->mods[i];
         fputs("    /* ", f);
@@ -67,6 +76,13 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
         put_entry(f, &m->entry);
         if (m->source_chunk)
             fprintf(f, ", %uu, %uu, %zuu", m->source_chunk, m->source_offset, m->srclen);
+        else if (m->dfz)
+            fputs(", 0, 0, 0", f);
+        if (m->dfz) {
+            char *sym = fz_dfz_symbol(m->name);
+            fprintf(f, ", &%s", sym);
+            free(sym);
+        }
         fputs("},\n", f);
     }
     fputs("};\n", f);

@@ -265,6 +265,10 @@ struct fz_module {
     char *src, *src_key;
     size_t srclen;
     uint32_t source_chunk, source_offset;
+    /* Deep-frozen (emit_py311.c): its code is C data linked into the
+     * image, and its marshalled code (dfz_bytes long) is not packed. */
+    int dfz;
+    uint32_t dfz_bytes;
 };
 
 /* A chunk of module sources laid end to end (sources.c), compressed as
@@ -506,10 +510,29 @@ void fz_cc_static_archives(const struct fz_toolchain *tc, const struct fz_graph 
 void fz_cc_stop_child(void);
 void fz_toolchain_free(struct fz_toolchain *tc);
 int fz_cc_compile(const struct fz_toolchain *tc, const char *src, const char *obj);
+/* Compile each srcs->v[i] to objs->v[i] with FZ_DFZ_CFLAGS, on every core:
+ * deep-frozen modules, which are data only. */
+#define FZ_DFZ_CFLAGS "-c -O0 -fno-pie -w"
+int fz_cc_compile_many(const struct fz_toolchain *tc, const struct fz_strv *srcs,
+                       const struct fz_strv *objs);
 /* Link `obj` into `out`; messages name `final_name`, where `out` will be
  * renamed to.  strip: leave out symbols and debug information (default). */
-int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_graph *g,
-               const char *out, const char *final_name, int strip);
+int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_strv *objs,
+               const struct fz_graph *g, const char *out, const char *final_name, int strip);
+
+/* ---- emit_py311.c: deep-frozen modules -------------------------------- */
+
+struct _object;
+/* The symbol of `module`'s struct cryo_dfz (runtime/frozen_py311.h). malloc'd. */
+char *fz_dfz_symbol(const char *module);
+/* Write `code` (the module's code object) and its constants as C to `f`:
+ * 0, or -1 with *unsupported naming what cannot be static. */
+int fz_dfz_emit(struct _object *code, const char *module, FILE *f, const char **unsupported);
+/* Deep-freeze the modules a start imports (not cold), each compiled or
+ * found in the compile cache, its object's path added to `objects`; marks
+ * them dfz.  0, or -1 after reporting. */
+int fz_dfz_prepare(struct fz_graph *g, const struct fz_toolchain *tc, const char *tmp_dir,
+                   struct fz_strv *objects);
 
 /* ---- build.c --------------------------------------------------------- */
 
@@ -525,6 +548,7 @@ struct fz_build_options {
     const char *sbom;     /* --sbom FILE, or NULL */
     const char *app_version; /* --app-version, or NULL */
     int no_sources;          /* --no-sources: ship no module source */
+    int no_deep_freeze;      /* --no-deep-freeze: every module marshalled */
 };
 
 int fz_build(const struct fz_build_options *opt);

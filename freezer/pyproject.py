@@ -29,6 +29,7 @@ KEYS = {
     "allow-python-env": ("--allow-python-env", "bool"),
     "keep-symbols": ("--keep-symbols", "bool"),
     "no-sources": ("--no-sources", "bool"),
+    "no-deep-freeze": ("--no-deep-freeze", "bool"),
     "native": ("--native", "str"),
     "report": ("--report", "str"),
     "sbom": ("--sbom", "str"),

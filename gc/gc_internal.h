@@ -161,7 +161,10 @@ uint64_t gc_cycle_heap_now(void);
  * (R--), initialised data (RW- from the file, its relro part included:
  * the loader writes it before making it read-only) and zero-filled data
  * (the bss, after it).  Bytes are whole pages. */
-enum { GC_IMG_TEXT, GC_IMG_RODATA, GC_IMG_DATA, GC_IMG_BSS, GC_IMG_KINDS };
+enum { GC_IMG_TEXT, GC_IMG_RODATA, GC_IMG_DATA, GC_IMG_BSS,
+       /* the deep-frozen modules' objects (runtime/frozen_py311.h): their
+        * bytes objects apart, the rest; not counted in GC_IMG_DATA */
+       GC_IMG_MODULES, GC_IMG_MODBYTES, GC_IMG_KINDS };
 struct gc_image_pages {
     uint64_t bytes[GC_IMG_KINDS];    /* mapped */
     uint64_t resident[GC_IMG_KINDS]; /* present in memory now */

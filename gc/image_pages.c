@@ -1,5 +1,6 @@
 /* image_pages.c — where the executable's own pages go: for each kind of
- * segment of the program image (code, read-only data, data, bss), how
+ * segment of the program image (code, read-only data, data, bss, and the
+ * deep-frozen modules' objects apart from the data), how
  * many bytes are mapped, how many pages are resident, and how many were
  * written.  CRYO_STATS=1 and _cryo.stats()["image"] report it (stats.c).
  *
@@ -28,7 +29,14 @@
 
 #include "gc_internal.h"
 
-const char *const gc_image_kind_names[GC_IMG_KINDS] = {"text", "rodata", "data", "bss"};
+const char *const gc_image_kind_names[GC_IMG_KINDS] = {"text",    "rodata",  "data",
+                                                       "bss",     "modules", "modbytes"};
+
+/* The deep-frozen modules' ranges, gathered by the link (freezer/cc.c);
+ * absent (NULL) in a program without them. */
+extern char __start_cryo_dfz[] __attribute__((weak)), __stop_cryo_dfz[] __attribute__((weak));
+extern char __start_cryo_dfz_bytes[] __attribute__((weak));
+extern char __stop_cryo_dfz_bytes[] __attribute__((weak));
 
 #define PM_PRESENT (1ull << 63)
 #define PM_FILE (1ull << 61)
@@ -102,6 +110,22 @@ int gc_image_pages(struct gc_image_pages *out)
     if (w.fd < 0)
         return -1;
     dl_iterate_phdr(segment, &w);
+    /* Inside the data segment: counted again as their own kinds, then
+     * taken out of the data's counts.  Whole pages inside each range (a
+     * page shared with the data around stays the data's). */
+    const char *r[][2] = {{__start_cryo_dfz, __stop_cryo_dfz},
+                          {__start_cryo_dfz_bytes, __stop_cryo_dfz_bytes}};
+    for (int i = 0; i < 2 && !w.failed; i++) {
+        uintptr_t lo = ((uintptr_t)r[i][0] + w.page - 1) & ~(uintptr_t)(w.page - 1);
+        uintptr_t hi = (uintptr_t)r[i][1] & ~(uintptr_t)(w.page - 1);
+        if (!r[i][0] || hi <= lo)
+            continue;
+        int k = i ? GC_IMG_MODBYTES : GC_IMG_MODULES;
+        count(&w, lo, hi, k);
+        out->bytes[GC_IMG_DATA] -= out->bytes[k];
+        out->resident[GC_IMG_DATA] -= out->resident[k];
+        out->written[GC_IMG_DATA] -= out->written[k];
+    }
     close(w.fd);
     return w.failed || !w.seen ? -1 : 0;
 }

@@ -126,8 +126,45 @@ enum bl_err rt_payload_read_source(const struct bl_entry *e, unsigned char *out)
     return read_optional(cryo_app.lzma_read, e, out);
 }
 
+/* A deep-frozen module's code object (runtime/frozen_py311.h): at its
+ * first import, its frozensets are made and the names its code uses are
+ * interned, as unmarshalling would have done. */
+int _PyStaticCode_InternStrings(PyCodeObject *co); /* internal/pycore_code.h */
+
+static PyObject *dfz_code(struct cryo_dfz *d)
+{
+    if (!d->ready) {
+        for (uint32_t i = 0; i < d->nsets; i++) {
+            PyObject **slot = (PyObject **)d->sets[i].slot;
+            if (*slot != (PyObject *)d->sets[i].members)
+                continue; /* made by an earlier, failed, first import */
+            PyObject *fs = PyFrozenSet_New((PyObject *)d->sets[i].members);
+            if (!fs)
+                return NULL;
+            *slot = fs;
+        }
+        for (uint32_t i = 0; i < d->ncodes; i++)
+            if (_PyStaticCode_InternStrings((PyCodeObject *)d->codes[i]) < 0)
+                return NULL;
+        d->ready = 1;
+    }
+    PyObject *code = d->top;
+    Py_INCREF(code);
+    return code;
+}
+
 PyObject *rt_load_code(const struct rt_module *m, PyObject *filename)
 {
+    if (m->dfz) {
+        PyObject *code = dfz_code(m->dfz);
+        if (code && filename) {
+            PyObject *r = PyObject_CallFunctionObjArgs(fix_co_filename, code, filename, NULL);
+            if (!r)
+                Py_CLEAR(code);
+            Py_XDECREF(r);
+        }
+        return code;
+    }
     unsigned char *buf = PyMem_RawMalloc(m->code.usize ? m->code.usize : 1);
     if (!buf)
         return PyErr_NoMemory();

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../gc/gc.h"
@@ -248,6 +249,25 @@ static void startup_abort(int sig)
     _exit(1);
 }
 
+/* The deep-frozen modules' bytes objects (runtime/frozen_py311.h,
+ * CRYO_DFZ_BYTES): read only for tracebacks and exceptions.  Without this,
+ * the kernel's fault-around maps up to 16 pages of them at each fault on
+ * the data beside them, and they count in the resident set unread. */
+extern char __start_cryo_dfz_bytes[] __attribute__((weak));
+extern char __stop_cryo_dfz_bytes[] __attribute__((weak));
+
+static void advise_dfz_bytes(void)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = (uintptr_t)__start_cryo_dfz_bytes, b = (uintptr_t)__stop_cryo_dfz_bytes;
+    if (!a || b <= a)
+        return;
+    a = (a + page - 1) & ~(page - 1);
+    b &= ~(page - 1);
+    if (b > a)
+        (void)madvise((void *)a, b - a, MADV_RANDOM); /* advice only */
+}
+
 int rt_main(int argc, char **argv, const struct bl_payload *payload)
 {
     PyStatus st;
@@ -258,6 +278,7 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
 
     rt_payload = *payload;
     rt_payload_remember();
+    advise_dfz_bytes();
     gc_install(&cryo_app.gc);
     struct sigaction abort_act = {.sa_handler = startup_abort}, saved_abort;
     sigaction(SIGABRT, &abort_act, &saved_abort);

@@ -21,6 +21,7 @@
 #include "../bootloader/payload_format.h"
 #include "../bootloader/trailer_codec.h"
 #include "../gc/gc.h"
+#include "frozen_py311.h"
 
 struct bl_payload;
 
@@ -65,6 +66,9 @@ struct rt_module {
      * chunk rt_app.sources[source_chunk - 1]; source_chunk 0 when it is
      * not shipped (cryo build --no-sources, a namespace package). */
     uint32_t source_chunk, source_offset, source_size;
+    /* Deep-frozen (freezer/emit_py311.c): its code objects are static data
+     * here, `code` is empty; NULL for a module marshalled in the payload. */
+    struct cryo_dfz *dfz;
 };
 
 /* An extension module linked into the executable (cryo's libpython only):

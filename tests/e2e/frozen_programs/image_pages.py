@@ -28,8 +28,8 @@ def rss_bytes():
 
 
 before = image()
-check(set(before) == {"text", "rodata", "data", "bss"},
-      f"the kinds are text, rodata, data, bss ({sorted(before)})")
+check(set(before) == {"text", "rodata", "data", "bss", "modules", "modbytes"},
+      f"the kinds are text, rodata, data, bss, modules, modbytes ({sorted(before)})")
 for kind, v in before.items():
     check(0 <= v["written"] <= v["resident"] <= v["bytes"] and v["bytes"] % 4096 == 0,
           f"{kind}: 0 <= written {v['written']} <= resident {v['resident']} <= mapped "

@@ -1,0 +1,643 @@
+/* emit_py311.c — deep-frozen modules: a module's code objects and all their
+ * constants written as C static data in CPython 3.11's layout
+ * (runtime/frozen_py311.h says what such an object must look like), used
+ * in place when the module is imported instead of being unmarshalled.
+ *
+ * This file and runtime/frozen_py311.h are all that cryo knows of 3.11's
+ * object layout.  The static assertions below compare that header's mirror
+ * structures with the interpreter's own headers, so a libpython of another
+ * layout stops cryo's own build here.
+ *
+ * What is deep-frozen (fz_dfz_prepare): the modules a start of the program
+ * imports (not cold: freezer/cold.c), the script included.  The others stay
+ * marshalled in the payload: a module packed "just in case" costs its
+ * compressed bytes only, where deep-frozen data is three to four times its
+ * marshalled size and in the image.  A module whose constants hold
+ * something that cannot be static (a type this file does not know) stays
+ * marshalled too, said under -v.
+ *
+ * Each module is one C file and one object, compiled with -O0 (it is data;
+ * the optimiser has nothing to do) on every core, and cached in the
+ * compile cache by the module's compile key and everything that changes the
+ * object (this file's format version, the compiler and its flags).
+ */
+#define PY_SSIZE_T_CLEAN
+#define Py_BUILD_CORE 1
+#include <Python.h>
+#include <internal/pycore_code.h>
+#include <internal/pycore_runtime.h>
+#include <marshal.h>
+
+#include <lz4.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../bootloader/bootloader.h"
+#include "../runtime/frozen_py311.h"
+#include "fz.h"
+
+/* ---- the layout, checked ---------------------------------------------- */
+
+#define SAME(mirror, mf, real, rf)                                                   \
+    _Static_assert(offsetof(mirror, mf) == offsetof(real, rf),                       \
+                   "runtime/frozen_py311.h: " #mirror "." #mf " is not where "      \
+                   "this libpython has " #real "." #rf)
+#define SIZE(mirror, real)                                                           \
+    _Static_assert(sizeof(mirror) == sizeof(real),                                   \
+                   "runtime/frozen_py311.h: " #mirror " is not the size of " #real)
+#define RT(off, field)                                                               \
+    _Static_assert(off == offsetof(_PyRuntimeState, global_objects.singletons.field), \
+                   "runtime/frozen_py311.h: " #off " is not the offset of " #field   \
+                   " in this libpython's _PyRuntime")
+
+SIZE(struct cryo_ob, PyObject);
+SAME(struct cryo_ob, refcnt, PyObject, ob_refcnt);
+SAME(struct cryo_ob, type, PyObject, ob_type);
+SIZE(struct cryo_var, PyVarObject);
+SAME(struct cryo_var, size, PyVarObject, ob_size);
+SIZE(struct cryo_gc_head, PyGC_Head);
+SIZE(struct cryo_ascii, PyASCIIObject);
+SAME(struct cryo_ascii, length, PyASCIIObject, length);
+SAME(struct cryo_ascii, hash, PyASCIIObject, hash);
+SAME(struct cryo_ascii, state, PyASCIIObject, state);
+SAME(struct cryo_ascii, wstr, PyASCIIObject, wstr);
+SIZE(struct cryo_compact, PyCompactUnicodeObject);
+SAME(struct cryo_compact, utf8_length, PyCompactUnicodeObject, utf8_length);
+SAME(struct cryo_compact, utf8, PyCompactUnicodeObject, utf8);
+SAME(struct cryo_compact, wstr_length, PyCompactUnicodeObject, wstr_length);
+_Pragma("GCC diagnostic push")
+_Pragma("GCC diagnostic ignored \"-Wdeprecated-declarations\"")
+SAME(struct cryo_bytes, hash, PyBytesObject, ob_shash);
+_Pragma("GCC diagnostic pop")
+_Static_assert(sizeof(struct cryo_bytes) == offsetof(PyBytesObject, ob_sval),
+               "runtime/frozen_py311.h: bytes do not follow struct cryo_bytes");
+_Static_assert(sizeof(struct cryo_long) == offsetof(PyLongObject, ob_digit),
+               "runtime/frozen_py311.h: digits do not follow struct cryo_long");
+_Static_assert(PyLong_SHIFT == CRYO_LONG_SHIFT && sizeof(digit) == 4,
+               "runtime/frozen_py311.h: this libpython's int digits are not 30 bits");
+SIZE(struct cryo_float, PyFloatObject);
+SAME(struct cryo_float, value, PyFloatObject, ob_fval);
+SIZE(struct cryo_complex, PyComplexObject);
+SAME(struct cryo_complex, real, PyComplexObject, cval.real);
+SAME(struct cryo_complex, imag, PyComplexObject, cval.imag);
+_Static_assert(sizeof(struct cryo_tuple) == offsetof(PyTupleObject, ob_item),
+               "runtime/frozen_py311.h: items do not follow struct cryo_tuple");
+SAME(struct cryo_code, co_consts, PyCodeObject, co_consts);
+SAME(struct cryo_code, co_names, PyCodeObject, co_names);
+SAME(struct cryo_code, co_exceptiontable, PyCodeObject, co_exceptiontable);
+SAME(struct cryo_code, co_flags, PyCodeObject, co_flags);
+SAME(struct cryo_code, co_warmup, PyCodeObject, co_warmup);
+SAME(struct cryo_code, _co_linearray_entry_size, PyCodeObject, _co_linearray_entry_size);
+SAME(struct cryo_code, co_argcount, PyCodeObject, co_argcount);
+SAME(struct cryo_code, co_posonlyargcount, PyCodeObject, co_posonlyargcount);
+SAME(struct cryo_code, co_kwonlyargcount, PyCodeObject, co_kwonlyargcount);
+SAME(struct cryo_code, co_stacksize, PyCodeObject, co_stacksize);
+SAME(struct cryo_code, co_firstlineno, PyCodeObject, co_firstlineno);
+SAME(struct cryo_code, co_nlocalsplus, PyCodeObject, co_nlocalsplus);
+SAME(struct cryo_code, co_nlocals, PyCodeObject, co_nlocals);
+SAME(struct cryo_code, co_nplaincellvars, PyCodeObject, co_nplaincellvars);
+SAME(struct cryo_code, co_ncellvars, PyCodeObject, co_ncellvars);
+SAME(struct cryo_code, co_nfreevars, PyCodeObject, co_nfreevars);
+SAME(struct cryo_code, co_localsplusnames, PyCodeObject, co_localsplusnames);
+SAME(struct cryo_code, co_localspluskinds, PyCodeObject, co_localspluskinds);
+SAME(struct cryo_code, co_filename, PyCodeObject, co_filename);
+SAME(struct cryo_code, co_name, PyCodeObject, co_name);
+SAME(struct cryo_code, co_qualname, PyCodeObject, co_qualname);
+SAME(struct cryo_code, co_linetable, PyCodeObject, co_linetable);
+SAME(struct cryo_code, co_weakreflist, PyCodeObject, co_weakreflist);
+SAME(struct cryo_code, _co_code, PyCodeObject, _co_code);
+SAME(struct cryo_code, _co_linearray, PyCodeObject, _co_linearray);
+SAME(struct cryo_code, _co_firsttraceable, PyCodeObject, _co_firsttraceable);
+SAME(struct cryo_code, co_extra, PyCodeObject, co_extra);
+_Static_assert(sizeof(struct cryo_code) == offsetof(PyCodeObject, co_code_adaptive),
+               "runtime/frozen_py311.h: bytecode does not follow struct cryo_code");
+_Static_assert(CRYO_CODE_WARMUP == QUICKENING_INITIAL_WARMUP_VALUE,
+               "runtime/frozen_py311.h: CRYO_CODE_WARMUP is not this libpython's");
+RT(CRYO_RT_SMALL_INTS, small_ints);
+_Static_assert(CRYO_RT_SMALL_INT_SIZE == sizeof(PyLongObject)
+                   && CRYO_RT_SMALL_NEG == _PY_NSMALLNEGINTS
+                   && CRYO_RT_SMALL_POS == _PY_NSMALLPOSINTS,
+               "runtime/frozen_py311.h: the small ints are not this libpython's");
+RT(CRYO_RT_BYTES_EMPTY, bytes_empty);
+RT(CRYO_RT_BYTES_CHARS, bytes_characters);
+_Static_assert(CRYO_RT_BYTES_CHAR_SIZE
+                   == sizeof(_PyRuntime.global_objects.singletons.bytes_characters[0]),
+               "runtime/frozen_py311.h: CRYO_RT_BYTES_CHAR_SIZE");
+RT(CRYO_RT_STR_EMPTY, strings.literals._empty);
+RT(CRYO_RT_STR_ASCII, strings.ascii);
+_Static_assert(CRYO_RT_STR_ASCII_SIZE
+                   == sizeof(_PyRuntime.global_objects.singletons.strings.ascii[0]),
+               "runtime/frozen_py311.h: CRYO_RT_STR_ASCII_SIZE");
+RT(CRYO_RT_STR_LATIN1, strings.latin1);
+_Static_assert(CRYO_RT_STR_LATIN1_SIZE
+                   == sizeof(_PyRuntime.global_objects.singletons.strings.latin1[0]),
+               "runtime/frozen_py311.h: CRYO_RT_STR_LATIN1_SIZE");
+RT(CRYO_RT_TUPLE_EMPTY, tuple_empty);
+
+/* ---- emitting ----------------------------------------------------------- */
+
+/* Bump when the C written here changes: cached objects of another version
+ * are never used. */
+#define DFZ_FORMAT "cryo deep-freeze 5"
+
+struct em {
+    FILE *f;
+    PyObject *seen;    /* id(object) -> its C expression (str) */
+    PyObject *names;   /* the shared strings' symbols defined so far (set) */
+    unsigned long next;
+    struct fz_strv codes; /* expressions of the code objects */
+    struct fz_strv sets;  /* "{slot, members}" initializers */
+    const char *unsupported; /* type name of a constant that cannot be static */
+};
+
+static const char *remember(struct em *e, PyObject *o, const char *expr)
+{
+    PyObject *k = PyLong_FromVoidPtr(o), *v = PyUnicode_FromString(expr);
+    if (!k || !v || PyDict_SetItem(e->seen, k, v) < 0) {
+        Py_XDECREF(k);
+        Py_XDECREF(v);
+        PyErr_Clear();
+        e->unsupported = "(out of memory)";
+        return NULL;
+    }
+    Py_DECREF(k);
+    Py_DECREF(v);
+    return PyUnicode_AsUTF8(v); /* the dict holds it */
+}
+
+static void c_bytes(FILE *f, const unsigned char *p, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        if (i && i % 96 == 0)
+            fputs("\"\n\"", f);
+        if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"' && c != '?')
+            fputc(c, f);
+        else
+            fprintf(f, "\\%03o", c);
+    }
+    fputc('"', f);
+}
+
+static void c_double(FILE *f, double d)
+{
+    if (isnan(d))
+        fputs(signbit(d) ? "-__builtin_nan(\"\")" : "__builtin_nan(\"\")", f);
+    else if (isinf(d))
+        fputs(d < 0 ? "-__builtin_inf()" : "__builtin_inf()", f);
+    else
+        fprintf(f, "%a", d);
+}
+
+static const char *emit(struct em *e, PyObject *o);
+
+static const char *emit_str(struct em *e, PyObject *o, char *buf, size_t bufn)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(o);
+    Py_UCS4 c0 = n == 1 ? PyUnicode_READ_CHAR(o, 0) : 0;
+    if (n == 0) {
+        snprintf(buf, bufn, "CRYO_RT(CRYO_RT_STR_EMPTY)");
+        return buf;
+    }
+    if (n == 1 && c0 < 128) {
+        snprintf(buf, bufn, "CRYO_RT(CRYO_RT_STR_ASCII + %u * CRYO_RT_STR_ASCII_SIZE)", c0);
+        return buf;
+    }
+    if (n == 1 && c0 < 256) {
+        snprintf(buf, bufn, "CRYO_RT(CRYO_RT_STR_LATIN1 + %u * CRYO_RT_STR_LATIN1_SIZE)",
+                 c0 - 128);
+        return buf;
+    }
+    /* Named by its content, and shared with every other module's equal
+     * string (CRYO_DFZ_SHARED): the names a module uses are mostly those
+     * the others use too. */
+    int kind = PyUnicode_KIND(o);
+    size_t blen = (size_t)n * (size_t)kind;
+    char *hb = fz_xmalloc(blen + 1);
+    hb[0] = (char)kind;
+    memcpy(hb + 1, PyUnicode_DATA(o), blen);
+    char *hex = fz_py_sha256_hex(hb, blen + 1);
+    free(hb);
+    char name[48];
+    snprintf(name, sizeof name, "cryo_s_%.32s", hex);
+    free(hex);
+    snprintf(buf, bufn, "(void *)&%s", name);
+    PyObject *known = PyUnicode_FromString(name);
+    int dup = known ? PySet_Contains(e->names, known) : -1;
+    if (dup == 0 && PySet_Add(e->names, known) < 0)
+        dup = -1;
+    Py_XDECREF(known);
+    if (dup < 0) {
+        PyErr_Clear();
+        e->unsupported = "(out of memory)";
+        return NULL;
+    }
+    if (dup)
+        return buf; /* an equal string, not the same object, in this module */
+    FILE *f = e->f;
+    if (PyUnicode_IS_ASCII(o)) {
+        fprintf(f, "struct { struct cryo_ascii a; char d[%zd]; } %s CRYO_DFZ_SHARED(%.32s) = {{{CRYO_DFZ_REFCNT, "
+                   "&PyUnicode_Type}, %zd, -1, {0, 1, 1, 1, 1}, 0}, ",
+                n + 1, name, name + 7, n);
+        c_bytes(f, PyUnicode_1BYTE_DATA(o), (size_t)n);
+        fputs("};\n", f);
+    } else {
+        const char *t = kind == 1 ? "uint8_t" : kind == 2 ? "uint16_t" : "uint32_t";
+        /* As PyUnicode_New makes them: 4-byte strings share their data
+         * as wstr where wchar_t is 4 bytes. */
+        int share = kind == 4 && sizeof(wchar_t) == 4;
+        fprintf(f, "struct { struct cryo_compact c; %s d[%zd]; } %s CRYO_DFZ_SHARED(%.32s) = {{{{CRYO_DFZ_REFCNT, "
+                   "&PyUnicode_Type}, %zd, -1, {0, %d, 1, 0, 1}, ",
+                t, n + 1, name, name + 7, n, kind);
+        if (share)
+            fprintf(f, "%s.d}, 0, 0, %zd}, {", name, n);
+        else
+            fputs("0}, 0, 0, 0}, {", f);
+        for (Py_ssize_t i = 0; i < n; i++)
+            fprintf(f, "%s%u", i ? (i % 24 ? "," : ",\n") : "", PyUnicode_READ_CHAR(o, i));
+        fputs(",0}};\n", f);
+    }
+    return buf;
+}
+
+static const char *emit_bytes(struct em *e, PyObject *o, char *buf, size_t bufn)
+{
+    Py_ssize_t n = PyBytes_GET_SIZE(o);
+    const unsigned char *p = (const unsigned char *)PyBytes_AS_STRING(o);
+    if (n == 0) {
+        snprintf(buf, bufn, "CRYO_RT(CRYO_RT_BYTES_EMPTY)");
+        return buf;
+    }
+    if (n == 1) {
+        snprintf(buf, bufn, "CRYO_RT(CRYO_RT_BYTES_CHARS + %u * CRYO_RT_BYTES_CHAR_SIZE)", p[0]);
+        return buf;
+    }
+    unsigned long id = e->next++;
+    fprintf(e->f, "static struct { struct cryo_bytes b; char d[%zd]; } o%lu CRYO_DFZ_BYTES = {{{{CRYO_DFZ_REFCNT, "
+                  "&PyBytes_Type}, %zd}, -1}, ",
+            n + 1, id, n);
+    c_bytes(e->f, p, (size_t)n);
+    fputs("};\n", e->f);
+    snprintf(buf, bufn, "(void *)&o%lu", id);
+    return buf;
+}
+
+static const char *emit_int(struct em *e, PyObject *o, char *buf, size_t bufn)
+{
+    int overflow;
+    long v = PyLong_AsLongAndOverflow(o, &overflow);
+    if (!overflow && v >= -CRYO_RT_SMALL_NEG && v < CRYO_RT_SMALL_POS) {
+        snprintf(buf, bufn, "CRYO_RT(CRYO_RT_SMALL_INTS + %ld * CRYO_RT_SMALL_INT_SIZE)",
+                 v + CRYO_RT_SMALL_NEG);
+        return buf;
+    }
+    PyErr_Clear();
+    PyLongObject *l = (PyLongObject *)o;
+    Py_ssize_t size = Py_SIZE(l), nd = size < 0 ? -size : size;
+    unsigned long id = e->next++;
+    fprintf(e->f, "static struct { struct cryo_long l; uint32_t d[%zd]; } o%lu CRYO_DFZ_DATA = {{{{CRYO_DFZ_REFCNT, "
+                  "&PyLong_Type}, %zd}}, {",
+            nd, id, size);
+    for (Py_ssize_t i = 0; i < nd; i++)
+        fprintf(e->f, "%s%uu", i ? "," : "", (unsigned)l->ob_digit[i]);
+    fputs("}};\n", e->f);
+    snprintf(buf, bufn, "(void *)&o%lu", id);
+    return buf;
+}
+
+static const char *emit_tuple(struct em *e, PyObject *o, char *buf, size_t bufn)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(o);
+    if (n == 0) {
+        snprintf(buf, bufn, "CRYO_RT(CRYO_RT_TUPLE_EMPTY)");
+        return buf;
+    }
+    char **items = fz_xmalloc((size_t)n * sizeof *items);
+    Py_ssize_t done = 0;
+    for (; done < n; done++) {
+        const char *x = emit(e, PyTuple_GET_ITEM(o, done));
+        if (!x)
+            break;
+        items[done] = fz_xstrdup(x);
+    }
+    const char *r = NULL;
+    if (done == n) {
+        unsigned long id = e->next++;
+        fprintf(e->f, "static struct { struct cryo_gc_head g; struct cryo_tuple t; void *i[%zd]; } "
+                      "o%lu CRYO_DFZ_DATA = {{0, 0}, {{{CRYO_DFZ_REFCNT, &PyTuple_Type}, %zd}}, {",
+                n, id, n);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            fprintf(e->f, "%s%s", i ? (i % 8 ? ", " : ",\n") : "", items[i]);
+            if (PyFrozenSet_CheckExact(PyTuple_GET_ITEM(o, i))) {
+                char *s = fz_printf("{&o%lu.i[%zd], %s}", id, i, items[i]);
+                fz_strv_push(&e->sets, s);
+                free(s);
+            }
+        }
+        fputs("}};\n", e->f);
+        snprintf(buf, bufn, "(void *)&o%lu.t", id);
+        r = buf;
+    }
+    for (Py_ssize_t i = 0; i < done; i++)
+        free(items[i]);
+    free(items);
+    return r;
+}
+
+static const char *emit_code(struct em *e, PyObject *o, char *buf, size_t bufn)
+{
+    PyCodeObject *co = (PyCodeObject *)o;
+    PyObject *bytecode = PyCode_GetCode(co); /* without quickening */
+    if (!bytecode) {
+        PyErr_Clear();
+        e->unsupported = "code (its bytecode)";
+        return NULL;
+    }
+    PyObject *fields[] = {co->co_consts,       co->co_names,        co->co_exceptiontable,
+                          co->co_localsplusnames, co->co_localspluskinds, co->co_filename,
+                          co->co_name,         co->co_qualname,     co->co_linetable};
+    enum { NF = sizeof fields / sizeof *fields };
+    char *x[NF];
+    size_t done = 0;
+    for (; done < NF; done++) {
+        const char *s = emit(e, fields[done]);
+        if (!s)
+            break;
+        x[done] = fz_xstrdup(s);
+    }
+    const char *r = NULL;
+    if (done == NF) {
+        unsigned long id = e->next++;
+        Py_ssize_t n = PyBytes_GET_SIZE(bytecode);
+        fprintf(e->f,
+                "static struct { struct cryo_code c; char b[%zd]; } o%lu CRYO_DFZ_DATA = {{{{CRYO_DFZ_REFCNT, "
+                "&PyCode_Type}, %zd},\n %s, %s, %s, %d, CRYO_CODE_WARMUP, 0, %d, %d, %d, %d, %d, "
+                "%d, %d, %d, %d, %d,\n %s, %s, %s, %s, %s, %s, 0, 0, 0, %d, 0},\n",
+                n, id, n / 2, x[0], x[1], x[2], co->co_flags, co->co_argcount,
+                co->co_posonlyargcount, co->co_kwonlyargcount, co->co_stacksize,
+                co->co_firstlineno, co->co_nlocalsplus, co->co_nlocals, co->co_nplaincellvars,
+                co->co_ncellvars, co->co_nfreevars, x[3], x[4], x[5], x[6], x[7], x[8],
+                co->_co_firsttraceable);
+        c_bytes(e->f, (const unsigned char *)PyBytes_AS_STRING(bytecode), (size_t)n);
+        fputs("};\n", e->f);
+        snprintf(buf, bufn, "(void *)&o%lu.c", id);
+        fz_strv_push(&e->codes, buf);
+        r = buf;
+    }
+    for (size_t i = 0; i < done; i++)
+        free(x[i]);
+    Py_DECREF(bytecode);
+    return r;
+}
+
+/* The C expression (a void *) for `o`, emitting its definition (and its
+ * parts' before it) on first sight; NULL with e->unsupported set when it
+ * cannot be static. */
+static const char *emit(struct em *e, PyObject *o)
+{
+    PyObject *k = PyLong_FromVoidPtr(o);
+    PyObject *v = k ? PyDict_GetItemWithError(e->seen, k) : NULL;
+    Py_XDECREF(k);
+    if (v)
+        return PyUnicode_AsUTF8(v);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        e->unsupported = "(out of memory)";
+        return NULL;
+    }
+    char buf[160];
+    const char *x = NULL;
+    if (o == Py_None)
+        x = "(void *)&_Py_NoneStruct";
+    else if (o == Py_True)
+        x = "(void *)&_Py_TrueStruct";
+    else if (o == Py_False)
+        x = "(void *)&_Py_FalseStruct";
+    else if (o == Py_Ellipsis)
+        x = "(void *)&_Py_EllipsisObject";
+    else if (PyUnicode_CheckExact(o) && PyUnicode_IS_READY(o))
+        x = emit_str(e, o, buf, sizeof buf);
+    else if (PyBytes_CheckExact(o))
+        x = emit_bytes(e, o, buf, sizeof buf);
+    else if (PyLong_CheckExact(o))
+        x = emit_int(e, o, buf, sizeof buf);
+    else if (PyFloat_CheckExact(o)) {
+        unsigned long id = e->next++;
+        fprintf(e->f, "static struct cryo_float o%lu CRYO_DFZ_DATA = {{CRYO_DFZ_REFCNT, &PyFloat_Type}, ", id);
+        c_double(e->f, PyFloat_AS_DOUBLE(o));
+        fputs("};\n", e->f);
+        snprintf(buf, sizeof buf, "(void *)&o%lu", id);
+        x = buf;
+    } else if (PyComplex_CheckExact(o)) {
+        unsigned long id = e->next++;
+        Py_complex c = PyComplex_AsCComplex(o);
+        fprintf(e->f, "static struct cryo_complex o%lu CRYO_DFZ_DATA = {{CRYO_DFZ_REFCNT, &PyComplex_Type}, ", id);
+        c_double(e->f, c.real);
+        fputs(", ", e->f);
+        c_double(e->f, c.imag);
+        fputs("};\n", e->f);
+        snprintf(buf, sizeof buf, "(void *)&o%lu", id);
+        x = buf;
+    } else if (PyTuple_CheckExact(o))
+        x = emit_tuple(e, o, buf, sizeof buf);
+    else if (PyFrozenSet_CheckExact(o)) {
+        /* Its members as a static tuple, in the set's own order (as marshal
+         * writes them); the parent tuple records the slot (emit_tuple). */
+        PyObject *t = PySequence_Tuple(o);
+        if (!t) {
+            PyErr_Clear();
+            e->unsupported = "frozenset";
+            return NULL;
+        }
+        x = emit_tuple(e, t, buf, sizeof buf);
+        /* The members tuple is remembered under its own id too: keep it
+         * alive as long as the dict, so that id is never reused. */
+        if (x && PyDict_SetItemString(e->seen, x, t) < 0)
+            PyErr_Clear();
+        Py_DECREF(t);
+        if (x && strcmp(x, "CRYO_RT(CRYO_RT_TUPLE_EMPTY)") == 0) {
+            /* frozenset(): a tuple of its own, so the slot can be told */
+            unsigned long id = e->next++;
+            fprintf(e->f, "static struct { struct cryo_gc_head g; struct cryo_tuple t; } o%lu CRYO_DFZ_DATA = "
+                          "{{0, 0}, {{{CRYO_DFZ_REFCNT, &PyTuple_Type}, 0}}};\n", id);
+            snprintf(buf, sizeof buf, "(void *)&o%lu.t", id);
+        }
+    } else if (PyCode_Check(o))
+        x = emit_code(e, o, buf, sizeof buf);
+    else {
+        e->unsupported = Py_TYPE(o)->tp_name;
+        return NULL;
+    }
+    if (!x)
+        return NULL;
+    return remember(e, o, x);
+}
+
+char *fz_dfz_symbol(const char *module)
+{
+    size_t n = strlen(module);
+    char *s = fz_xmalloc(sizeof "cryo_dfz_" + 2 * n);
+    strcpy(s, "cryo_dfz_");
+    for (size_t i = 0; i < n; i++)
+        sprintf(s + 9 + 2 * i, "%02x", (unsigned char)module[i]);
+    return s;
+}
+
+int fz_dfz_emit(PyObject *code, const char *module, FILE *f, const char **unsupported)
+{
+    struct em e = {.f = f, .seen = PyDict_New(), .names = PySet_New(NULL)};
+    if (!e.seen || !e.names) {
+        Py_XDECREF(e.seen);
+        Py_XDECREF(e.names);
+        PyErr_Clear();
+        *unsupported = "(out of memory)";
+        return -1;
+    }
+    fprintf(f, "/* %s: module %s, deep-frozen by cryo (freezer/emit_py311.c) */\n"
+               "#define CRYO_DFZ_MODULE 1\n#include \"runtime/frozen_py311.h\"\n",
+            DFZ_FORMAT, module);
+    const char *top = emit(&e, code);
+    int rc = -1;
+    if (top && PyCode_Check(code)) {
+        fputs("static void *codes[] CRYO_DFZ_DATA = {\n", f);
+        for (size_t i = 0; i < e.codes.n; i++)
+            fprintf(f, "  %s,\n", e.codes.v[i]);
+        fputs("};\n", f);
+        if (e.sets.n) {
+            fputs("static struct cryo_dfz_set sets[] CRYO_DFZ_DATA = {\n", f);
+            for (size_t i = 0; i < e.sets.n; i++)
+                fprintf(f, "  %s,\n", e.sets.v[i]);
+            fputs("};\n", f);
+        }
+        char *sym = fz_dfz_symbol(module);
+        fprintf(f, "struct cryo_dfz %s CRYO_DFZ_DATA = {%s, codes, %zu, %zu, %s, 0};\n", sym, top, e.codes.n,
+                e.sets.n, e.sets.n ? "sets" : "0");
+        free(sym);
+        rc = 0;
+    } else {
+        *unsupported = e.unsupported ? e.unsupported : "not a code object";
+    }
+    fz_strv_free(&e.codes);
+    fz_strv_free(&e.sets);
+    Py_DECREF(e.seen);
+    Py_DECREF(e.names);
+    return ferror(f) ? -1 : rc;
+}
+
+/* ---- the build step ------------------------------------------------------ */
+
+static char *dfz_key(const struct fz_toolchain *tc, const struct fz_module *m)
+{
+    if (!m->src_key)
+        return NULL;
+    char *what = fz_printf("%s\n%s %s\n%s", DFZ_FORMAT, tc->cc, FZ_DFZ_CFLAGS, m->name);
+    char *key = fz_cache_key(what, m->src_key, strlen(m->src_key), 0);
+    free(what);
+    return key;
+}
+
+static PyObject *load_code(const struct fz_module *m)
+{
+    char *raw = fz_xmalloc(m->usize ? m->usize : 1);
+    PyObject *code = NULL;
+    if (LZ4_decompress_safe((const char *)m->zdata, raw, (int)m->zlen, (int)m->usize)
+        == (int)m->usize)
+        code = PyMarshal_ReadObjectFromString(raw, m->usize);
+    free(raw);
+    if (!code)
+        PyErr_Clear();
+    return code;
+}
+
+int fz_dfz_prepare(struct fz_graph *g, const struct fz_toolchain *tc, const char *tmp_dir,
+                   struct fz_strv *objects)
+{
+    size_t n = g->n;
+    char **keys = fz_xmalloc((n ? n : 1) * sizeof *keys);
+    struct fz_strv srcs = {0}, objs = {0};
+    size_t *which = fz_xmalloc((n ? n : 1) * sizeof *which), nmiss = 0, nhit = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct fz_module *m = &g->mods[i];
+        keys[i] = NULL;
+        if (m->cold || !m->usize || !m->zdata)
+            continue;
+        char *obj = fz_printf("%s/dfz%zu.o", tmp_dir, i);
+        keys[i] = dfz_key(tc, m);
+        struct fz_module tmp = {0};
+        struct fz_importv none = {0};
+        if (keys[i] && fz_cache_get(keys[i], &tmp, &none) && tmp.usize == tmp.zlen
+            && tmp.crc == bl_checksum(tmp.zdata, tmp.zlen)) {
+            if (fz_write_file_atomic(obj, (const char *)tmp.zdata, tmp.zlen,
+                                     "a deep-frozen module") < 0)
+                rc = -1;
+            m->dfz = 1;
+            fz_strv_push(objects, obj);
+            nhit++;
+        } else {
+            PyObject *code = load_code(m);
+            char *src = fz_printf("%s/dfz%zu.c", tmp_dir, i);
+            FILE *f = code ? fopen(src, "w") : NULL;
+            const char *why = code ? "cannot write the C file" : "its code cannot be re-read";
+            int ok = f && fz_dfz_emit(code, m->name, f, &why) == 0;
+            if (f && fclose(f) != 0)
+                ok = 0;
+            if (ok) {
+                fz_strv_push(&srcs, src);
+                fz_strv_push(&objs, obj);
+                which[nmiss++] = i;
+            } else {
+                fz_note("%s stays marshalled: %s", m->name, why);
+            }
+            Py_XDECREF(code);
+            free(src);
+        }
+        free(tmp.zdata);
+        fz_importv_free(&none);
+        free(obj);
+    }
+    if (rc == 0 && nmiss && fz_cc_compile_many(tc, &srcs, &objs) < 0)
+        rc = -1;
+    for (size_t k = 0; rc == 0 && k < nmiss; k++) {
+        struct fz_module *m = &g->mods[which[k]];
+        size_t len;
+        char *bytes = fz_read_file(objs.v[k], &len);
+        if (!bytes) {
+            rc = -1;
+            break;
+        }
+        if (keys[which[k]]) {
+            struct fz_module tmp = {.zdata = (unsigned char *)bytes, .zlen = len,
+                                    .usize = (uint32_t)len,
+                                    .crc = bl_checksum((unsigned char *)bytes, len)};
+            struct fz_importv none = {0};
+            fz_cache_put(keys[which[k]], &tmp, &none);
+        }
+        free(bytes);
+        m->dfz = 1;
+        fz_strv_push(objects, objs.v[k]);
+    }
+    /* A deep-frozen module's marshalled code is not packed. */
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct fz_module *m = &g->mods[i];
+        if (m->dfz) {
+            m->dfz_bytes = m->usize;
+            m->zlen = 0;
+            m->usize = 0;
+            m->crc = bl_checksum((const unsigned char *)"", 0);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+    free(which);
+    fz_strv_free(&srcs);
+    fz_strv_free(&objs);
+    fz_note("deep-frozen modules: %zu (%zu compiled now)", nhit + nmiss, nmiss);
+    return rc;
+}
