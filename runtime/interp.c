@@ -250,13 +250,22 @@ static void startup_abort(int sig)
 }
 
 /* The deep-frozen modules' bytes objects (runtime/frozen_py311.h,
- * CRYO_DFZ_BYTES): read only for tracebacks and exceptions.  Without this,
- * the kernel's fault-around maps up to 16 pages of them at each fault on
- * the data beside them, and they count in the resident set unread. */
+ * CRYO_DFZ_BYTES: line and exception tables) are read only where an
+ * exception passes or a traceback is made, a few places in a run.  But at
+ * each read fault the kernel maps up to 16 pages around it that are in the
+ * page cache ("fault-around", which MADV_RANDOM does not stop), within the
+ * mapping: a handful of exceptions while the modules are imported made
+ * 1.0 MB of stdlib40's 1.3 MB of tables resident, unread.  So every other
+ * page of them is given a flag that only core dumps read (MADV_DONTDUMP;
+ * a core dump leaves out unwritten file pages anyway), which keeps the
+ * kernel from merging it with its neighbours: each page is then a mapping
+ * of its own, and a fault maps that page alone.  Measured on stdlib40:
+ * 176 KB of the tables resident instead of 1028, peak RSS 19.1 -> 18.4
+ * MiB, for 162 madvise calls (start-up within noise, about 1%). */
 extern char __start_cryo_dfz_bytes[] __attribute__((weak));
 extern char __stop_cryo_dfz_bytes[] __attribute__((weak));
 
-static void advise_dfz_bytes(void)
+static void split_dfz_bytes(void)
 {
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t a = (uintptr_t)__start_cryo_dfz_bytes, b = (uintptr_t)__stop_cryo_dfz_bytes;
@@ -264,8 +273,8 @@ static void advise_dfz_bytes(void)
         return;
     a = (a + page - 1) & ~(page - 1);
     b &= ~(page - 1);
-    if (b > a)
-        (void)madvise((void *)a, b - a, MADV_RANDOM); /* advice only */
+    for (uintptr_t p = a + page; p < b; p += 2 * page)
+        (void)madvise((void *)p, page, MADV_DONTDUMP); /* advice only */
 }
 
 int rt_main(int argc, char **argv, const struct bl_payload *payload)
@@ -278,7 +287,7 @@ int rt_main(int argc, char **argv, const struct bl_payload *payload)
 
     rt_payload = *payload;
     rt_payload_remember();
-    advise_dfz_bytes();
+    split_dfz_bytes();
     gc_install(&cryo_app.gc);
     struct sigaction abort_act = {.sa_handler = startup_abort}, saved_abort;
     sigaction(SIGABRT, &abort_act, &saved_abort);
