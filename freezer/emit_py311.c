@@ -142,7 +142,7 @@ RT(CRYO_RT_TUPLE_EMPTY, tuple_empty);
 
 /* Bump when the C written here changes: cached objects of another version
  * are never used. */
-#define DFZ_FORMAT "cryo deep-freeze 5"
+#define DFZ_FORMAT "cryo deep-freeze 6"
 
 struct em {
     FILE *f;
@@ -195,6 +195,40 @@ static void c_double(FILE *f, double d)
 }
 
 static const char *emit(struct em *e, PyObject *o);
+
+/* A frozenset's members as a tuple, ordered by marshal.dumps() of each, as
+ * 3.11's marshal writes them (for reproducible output), so that the
+ * frozenset made from it at run time iterates as an unmarshalled one. */
+static PyObject *sorted_members(PyObject *set)
+{
+    PyObject *pairs = PyList_New(0), *it = PyObject_GetIter(set), *item, *t = NULL;
+    if (!pairs || !it)
+        goto done;
+    while ((item = PyIter_Next(it))) {
+        PyObject *key = PyMarshal_WriteObjectToString(item, Py_MARSHAL_VERSION);
+        PyObject *pair = key ? PyTuple_Pack(2, key, item) : NULL;
+        Py_XDECREF(key);
+        Py_DECREF(item);
+        if (!pair || PyList_Append(pairs, pair) < 0) {
+            Py_XDECREF(pair);
+            goto done;
+        }
+        Py_DECREF(pair);
+    }
+    /* the keys are distinct (the members are), so the items are never compared */
+    if (PyErr_Occurred() || PyList_Sort(pairs) < 0)
+        goto done;
+    t = PyTuple_New(PyList_GET_SIZE(pairs));
+    for (Py_ssize_t i = 0; t && i < PyList_GET_SIZE(pairs); i++) {
+        PyObject *m = PyTuple_GET_ITEM(PyList_GET_ITEM(pairs, i), 1);
+        Py_INCREF(m);
+        PyTuple_SET_ITEM(t, i, m);
+    }
+done:
+    Py_XDECREF(pairs);
+    Py_XDECREF(it);
+    return t;
+}
 
 static const char *emit_str(struct em *e, PyObject *o, char *buf, size_t bufn)
 {
@@ -446,9 +480,11 @@ static const char *emit(struct em *e, PyObject *o)
     } else if (PyTuple_CheckExact(o))
         x = emit_tuple(e, o, buf, sizeof buf);
     else if (PyFrozenSet_CheckExact(o)) {
-        /* Its members as a static tuple, in the set's own order (as marshal
-         * writes them); the parent tuple records the slot (emit_tuple). */
-        PyObject *t = PySequence_Tuple(o);
+        /* Its members as a static tuple, in marshal's order (sorted by
+         * their marshalled bytes, not in the set's order, which string hash
+         * randomisation changes from build to build); the parent tuple
+         * records the slot (emit_tuple). */
+        PyObject *t = sorted_members(o);
         if (!t) {
             PyErr_Clear();
             e->unsupported = "frozenset";

@@ -27,3 +27,7 @@ for mod in (mypkg, util, helpers, leaf, sys.modules["mypkg.sub.deep"]):
     print(f"{mod.__name__:20} package={mod.__package__!r:18} file={rel(mod)}")
 print("package has __path__:", hasattr(mypkg, "__path__"), hasattr(util, "__path__"))
 print("loaded mypkg modules:", sorted(m for m in sys.modules if m.startswith("mypkg")))
+# A frozenset of strings, whose order string hashing changes from process to
+# process: the reproducibility case of test_cli_errors.py builds this program
+# (a deep-frozen module writes it in marshal's order).
+print("kinds:", [k for k in ("alpha", "beta", "omega") if k in {"alpha", "gamma", "delta", "omega"}])
