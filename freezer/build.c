@@ -219,7 +219,7 @@ int fz_build(const struct fz_build_options *opt)
         goto done;
     fz_note("compressed the cold modules in %.2f s", now() - tc0);
     double td = now();
-    if (!opt->no_deep_freeze && fz_dfz_prepare(&g, &tc, tmp_dir, &dfz_objs) < 0)
+    if (!opt->no_deep_freeze && fz_dfz_prepare(&g, &tc, tmp_dir, opt->deep_freeze_packages, &dfz_objs) < 0)
         goto done;
     fz_note("deep-froze the start-up modules in %.2f s", now() - td);
     double ts = now();

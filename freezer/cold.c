@@ -18,6 +18,7 @@
  * Hot (LZ4) are the modules reached from the start roots (the script, what
  * the interpreter imports to start, multiprocessing's re-entry points,
  * cryo's own modules) through imports that run while a module's body runs
+ * and every import of the program's own modules, inside functions too
  * (graph.c: start_imports, guarded or not), with their parent packages.
  * Guessing wrong costs only that decode.
  *

@@ -528,11 +528,12 @@ char *fz_dfz_symbol(const char *module);
 /* Write `code` (the module's code object) and its constants as C to `f`:
  * 0, or -1 with *unsupported naming what cannot be static. */
 int fz_dfz_emit(struct _object *code, const char *module, FILE *f, const char **unsupported);
-/* Deep-freeze the modules a start imports (not cold), each compiled or
- * found in the compile cache, its object's path added to `objects`; marks
- * them dfz.  0, or -1 after reporting. */
+/* Deep-freeze the modules a start imports (not cold), of the standard
+ * library and the program (and of third-party packages if `packages`),
+ * each compiled or found in the compile cache, its object's path added to
+ * `objects`; marks them dfz.  0, or -1 after reporting. */
 int fz_dfz_prepare(struct fz_graph *g, const struct fz_toolchain *tc, const char *tmp_dir,
-                   struct fz_strv *objects);
+                   int packages, struct fz_strv *objects);
 
 /* ---- build.c --------------------------------------------------------- */
 
@@ -549,6 +550,7 @@ struct fz_build_options {
     const char *app_version; /* --app-version, or NULL */
     int no_sources;          /* --no-sources: ship no module source */
     int no_deep_freeze;      /* --no-deep-freeze: every module marshalled */
+    int deep_freeze_packages; /* --deep-freeze-packages: third-party ones too */
 };
 
 int fz_build(const struct fz_build_options *opt);

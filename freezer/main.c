@@ -22,7 +22,8 @@ static const char usage_text[] =
     "usage: cryo build SCRIPT|DIR|-m NAME|--entry-point NAME [-o OUT] [--path DIR]...\n"
     "                  [--include-module NAME]... [--include-package NAME]...\n"
     "                  [--exclude-module NAME]... [--allow-python-env]\n"
-    "                  [--keep-symbols] [--no-sources] [--no-deep-freeze]\n"
+    "                  [--keep-symbols] [--no-sources]\n"
+    "                  [--no-deep-freeze | --deep-freeze-packages]\n"
     "                  [--native=auto|cache|memory]\n"
     "                  [--allow-missing-lib NAME]... [--include-data SRC=DEST]...\n"
     "                  [--exclude-data GLOB]... [--report FILE] [--sbom FILE]\n"
@@ -85,6 +86,10 @@ static const char help_text[] =
     "                            instead of as static C data in the image: starts\n"
     "                            slower (stdlib-heavy programs by about a fifth),\n"
     "                            uses less memory and makes a smaller file\n"
+    "  --deep-freeze-packages    deep-freeze the start-up modules of third-party\n"
+    "                            packages too, not only the standard library's and\n"
+    "                            the program's: starts faster, a larger file (numpy:\n"
+    "                            15% faster, 7 MB larger)\n"
     "  --native=auto|cache|memory  where the program puts the third-party\n"
     "                            extension modules and libraries it carries, to\n"
     "                            load them: a per-user cache directory, written\n"
@@ -340,6 +345,7 @@ static int cmd_build(int argc, char **argv)
         {"keep-symbols", no_argument, NULL, 'g'},
         {"no-sources", no_argument, NULL, 0x202},
         {"no-deep-freeze", no_argument, NULL, 0x203},
+        {"deep-freeze-packages", no_argument, NULL, 0x204},
         {"native", required_argument, NULL, 'n'},
         {"allow-missing-lib", required_argument, NULL, 'L'},
         {"report", required_argument, NULL, 'R'},
@@ -423,6 +429,9 @@ static int cmd_build(int argc, char **argv)
             break;
         case 0x203:
             opt.no_deep_freeze = 1;
+            break;
+        case 0x204:
+            opt.deep_freeze_packages = 1;
             break;
         case 'n': {
             static const char *const modes[] = RT_NATIVE_MODE_NAMES;
@@ -575,6 +584,12 @@ static int cmd_build(int argc, char **argv)
         free(value);
         free(dist);
         run_module = entry_point; /* the same temporary main, below */
+    }
+    if (opt.no_deep_freeze && opt.deep_freeze_packages) {
+        fz_error("build: --no-deep-freeze and --deep-freeze-packages contradict each other: "
+                 "give one of them");
+        fputs(usage_text, stderr);
+        goto out;
     }
     if (run_module && optind != argc) {
         fz_error("build: -m %s and a SCRIPT ('%s'): give one of them", run_module, argv[optind]);

@@ -30,6 +30,7 @@ KEYS = {
     "keep-symbols": ("--keep-symbols", "bool"),
     "no-sources": ("--no-sources", "bool"),
     "no-deep-freeze": ("--no-deep-freeze", "bool"),
+    "deep-freeze-packages": ("--deep-freeze-packages", "bool"),
     "native": ("--native", "str"),
     "report": ("--report", "str"),
     "sbom": ("--sbom", "str"),

@@ -19,7 +19,7 @@ _cryo() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "-o --output -m --entry-point --path --include-module
                 --include-package --exclude-module --include-data --exclude-data --allow-missing-lib
-                --allow-python-env --keep-symbols --no-sources --no-deep-freeze --native= --report --sbom --app-version --allocator=
+                --allow-python-env --keep-symbols --no-sources --no-deep-freeze --deep-freeze-packages --native= --report --sbom --app-version --allocator=
                 --gc= --gc-growth= --gc-pause-ms= --mem-release= -O -OO --optimize= -q --quiet -v --verbose
                 --help" -- "$cur"))
         else

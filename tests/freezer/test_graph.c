@@ -1652,24 +1652,29 @@ Test(graph, marks_cold_the_modules_no_start_imports)
     struct fz_graph g;
     tree_new(&t);
     put_tiny_stdlib(&t);
-    put(&t, "app.py", "import hot_a\nimport pkg.sub\n"
-                      "def f():\n    import cold_c\n");
+    /* The program's own imports in functions count as starts (its main()
+     * runs); the standard library's do not. */
+    put(&t, "app.py", "import hot_a\nimport pkg.sub\nimport std_a\n"
+                      "def f():\n    import hot_f\n");
     put(&t, "hot_a.py", "try:\n    import hot_b\nexcept ImportError:\n    pass\n"
                         "class K:\n    import hot_d\n"
-                        "def g():\n    import cold_e\n");
+                        "def g():\n    import hot_e\n");
     put(&t, "hot_b.py", "X = 1\n");
     put(&t, "hot_d.py", "X = 1\n");
-    put(&t, "cold_c.py", "import cold_f\n");
-    put(&t, "cold_e.py", "X = 1\n");
-    put(&t, "cold_f.py", "X = 1\n");
+    put(&t, "hot_e.py", "X = 1\n");
+    put(&t, "hot_f.py", "X = 1\n");
+    put(&t, "std/std_a.py", "def g():\n    import cold_c\n");
+    put(&t, "std/cold_c.py", "import cold_f\n");
+    put(&t, "std/cold_f.py", "X = 1\n");
     put(&t, "pkg/__init__.py", "");
     put(&t, "pkg/sub.py", "");
     put(&t, "pkg/other.py", "");
     struct opts o = {.stdlib = "std"};
     build_ok(&t, "app.py", &o, &g);
     fz_cold_mark(&g);
-    const char *const hot[] = {"__main__", "hot_a", "hot_b", "hot_d", "pkg", "pkg.sub", NULL};
-    const char *const cold[] = {"cold_c", "cold_e", "cold_f", "pkg.other", NULL};
+    const char *const hot[] = {"__main__", "hot_a", "hot_b", "hot_d", "hot_e", "hot_f",
+                               "pkg", "pkg.sub", "std_a", NULL};
+    const char *const cold[] = {"cold_c", "cold_f", "pkg.other", NULL};
     for (size_t i = 0; hot[i]; i++)
         cr_expect_not(must_have(&g, hot[i])->cold, "%s runs at start: not cold", hot[i]);
     for (size_t i = 0; cold[i]; i++)
@@ -1684,11 +1689,12 @@ Test(graph, packs_cold_modules_as_raw_lzma2_that_decodes_to_their_code)
     struct fz_graph g;
     tree_new(&t);
     put_tiny_stdlib(&t);
-    put(&t, "app.py", "def f():\n    import big\n");
+    put(&t, "app.py", "import lazy\n");
+    put(&t, "std/lazy.py", "def f():\n    import big\n");
     char *body = fz_xmalloc(64 << 10), *p = body;
     for (int i = 0; i < 1000; i++)
         p += sprintf(p, "def f%d(x):\n    return x * %d + len('%d')\n", i, i, i * 7);
-    put(&t, "big.py", body);
+    put(&t, "std/big.py", body);
     free(body);
     struct opts o = {.stdlib = "std"};
     build_ok(&t, "app.py", &o, &g);
