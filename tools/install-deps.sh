@@ -13,7 +13,8 @@
 #   zlib1g-dev,           static libz.a and libexpat.a (libpython needs both;
 #   libexpat1-dev         frozen programs carry them statically)
 #   libarchive-dev        the payload writer
-#   liblz4-dev            payload members' compression (static liblz4.a)
+#   liblz4-dev            the freezer compresses payload members with it (frozen
+#                         programs decode them with bootloader/payload.c, no liblz4)
 #   libzstd-dev           native files' compression in the payload (static libzstd.a)
 #   libcriterion-dev      unit tests
 #   util-linux, binutils  end-to-end tests (setpriv, mount; objdump, readelf)
