@@ -573,6 +573,11 @@ int fz_dfz_emit(PyObject *code, const char *module, FILE *f, const char **unsupp
 
 /* ---- the build step ------------------------------------------------------ */
 
+/* The object's cache key: the module's compile key (its source, path,
+ * optimization level, cryo's and Python's versions), this file's format,
+ * and the compiler and flags by name.  Not the compiler's version: the
+ * objects are data only, laid out by the C types above, so another gcc
+ * makes the same bytes. */
 static char *dfz_key(const struct fz_toolchain *tc, const struct fz_module *m)
 {
     if (!m->src_key)
