@@ -1654,8 +1654,12 @@ Test(graph, marks_cold_the_modules_no_start_imports)
     put_tiny_stdlib(&t);
     /* The program's own imports in functions count as starts (its main()
      * runs); the standard library's do not. */
-    put(&t, "app.py", "import hot_a\nimport pkg.sub\nimport std_a\n"
+    put(&t, "app.py", "import hot_a\nimport pkg.sub\nimport std_a\nimport third\n"
                       "def f():\n    import hot_f\n");
+    /* a third-party package is packed whole, and what it imports by
+     * computed names is invisible: none of it is cold */
+    put(&t, "site/third/__init__.py", "");
+    put(&t, "site/third/lexer.py", "X = 1\n");
     put(&t, "hot_a.py", "try:\n    import hot_b\nexcept ImportError:\n    pass\n"
                         "class K:\n    import hot_d\n"
                         "def g():\n    import hot_e\n");
@@ -1669,11 +1673,12 @@ Test(graph, marks_cold_the_modules_no_start_imports)
     put(&t, "pkg/__init__.py", "");
     put(&t, "pkg/sub.py", "");
     put(&t, "pkg/other.py", "");
-    struct opts o = {.stdlib = "std"};
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.stdlib = "std", .site = site};
     build_ok(&t, "app.py", &o, &g);
     fz_cold_mark(&g);
     const char *const hot[] = {"__main__", "hot_a", "hot_b", "hot_d", "hot_e", "hot_f",
-                               "pkg", "pkg.sub", "std_a", NULL};
+                               "pkg", "pkg.sub", "std_a", "third", "third.lexer", NULL};
     const char *const cold[] = {"cold_c", "cold_f", "pkg.other", NULL};
     for (size_t i = 0; hot[i]; i++)
         cr_expect_not(must_have(&g, hot[i])->cold, "%s runs at start: not cold", hot[i]);
