@@ -179,14 +179,20 @@ void fz_toolchain_free(struct fz_toolchain *tc)
 /* Run argv to do `what`; 0 if it exited 0.  Its output goes to our
  * stderr, so a compiler error is shown as the compiler printed it, followed
  * by our one line saying which step failed. */
+/* Under -v, the command line about to run. */
+static void say_command(char *const argv[])
+{
+    if (!fz_verbose)
+        return;
+    fputs("cryo:", stderr);
+    for (size_t i = 0; argv[i]; i++)
+        fprintf(stderr, " %s", argv[i]);
+    fputc('\n', stderr);
+}
+
 static int run(char *const argv[], const char *what)
 {
-    if (fz_verbose) {
-        fputs("cryo:", stderr);
-        for (size_t i = 0; argv[i]; i++)
-            fprintf(stderr, " %s", argv[i]);
-        fputc('\n', stderr);
-    }
+    say_command(argv);
     pid_t pid;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -261,12 +267,7 @@ int fz_cc_compile_many(const struct fz_toolchain *tc, const struct fz_strv *srcs
             fz_strv_push(&a, "");
             free(a.v[a.n - 1]);
             a.v[a.n - 1] = NULL;
-            if (fz_verbose) {
-                fputs("cryo:", stderr);
-                for (size_t i = 0; a.v[i]; i++)
-                    fprintf(stderr, " %s", a.v[i]);
-                fputc('\n', stderr);
-            }
+            say_command(a.v);
             pid_t pid;
             int err = posix_spawnp(&pid, a.v[0], NULL, NULL, a.v, environ);
             a.n--;

@@ -496,11 +496,9 @@ static const char *emit(struct em *e, PyObject *o)
             e->unsupported = "frozenset";
             return NULL;
         }
+        /* (t itself is not remembered: its members, which are, live in
+         * the set.) */
         x = emit_tuple(e, t, buf, sizeof buf);
-        /* The members tuple is remembered under its own id too: keep it
-         * alive as long as the dict, so that id is never reused. */
-        if (x && PyDict_SetItemString(e->seen, x, t) < 0)
-            PyErr_Clear();
         Py_DECREF(t);
         if (x && strcmp(x, "CRYO_RT(CRYO_RT_TUPLE_EMPTY)") == 0) {
             /* frozenset(): a tuple of its own, so the slot can be told */

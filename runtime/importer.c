@@ -153,18 +153,9 @@ static PyObject *dfz_code(struct cryo_dfz *d)
     return code;
 }
 
-PyObject *rt_load_code(const struct rt_module *m, PyObject *filename)
+/* A marshalled module's code object, read from the payload. */
+static PyObject *unmarshal_code(const struct rt_module *m)
 {
-    if (m->dfz) {
-        PyObject *code = dfz_code(m->dfz);
-        if (code && filename) {
-            PyObject *r = PyObject_CallFunctionObjArgs(fix_co_filename, code, filename, NULL);
-            if (!r)
-                Py_CLEAR(code);
-            Py_XDECREF(r);
-        }
-        return code;
-    }
     unsigned char *buf = PyMem_RawMalloc(m->code.usize ? m->code.usize : 1);
     if (!buf)
         return PyErr_NoMemory();
@@ -183,6 +174,14 @@ PyObject *rt_load_code(const struct rt_module *m, PyObject *filename)
         return PyErr_Format(PyExc_ImportError,
                             "frozen module '%s' holds no code object", m->name);
     }
+    return code;
+}
+
+PyObject *rt_load_code(const struct rt_module *m, PyObject *filename)
+{
+    PyObject *code = m->dfz ? dfz_code(m->dfz) : unmarshal_code(m);
+    if (!code)
+        return NULL;
     /* Code is compiled with its path relative to the virtual root; point it
      * at where this executable really is, so tracebacks and __file__ agree. */
     if (filename) {
