@@ -16,6 +16,12 @@
  *   static zlib, expat, zstd and liblzma, dynamic glibc only: the program needs nothing
  *                    but glibc on the machine it runs on;
  *   -s               no symbols or debug info: libpython's alone are ~20 MB;
+ *   no .eh_frame     unless symbols are kept: nothing unwinds the
+ *                    executable's C frames (0.5 MB of every program);
+ *   --wrap=pthread_exit
+ *                    a daemon thread left at exit blocks instead of unwinding
+ *                    with libgcc_s, which a glibc-only machine lacks
+ *                    (runtime/thread_exit.c);
  *   --export-dynamic-symbol=Py*,_Py*
  *                    the C API is exported, as /usr/bin/python3.11 exports it,
  *                    so an extension module built by Debian (or pip) loads
@@ -397,16 +403,25 @@ int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_s
     for (size_t i = 0; i < sizeof head / sizeof *head; i++)
         fz_strv_push(&a, head[i]);
     char *script = NULL;
-    if (objs && objs->n) {
+    int dfz = objs && objs->n;
+    /* (sanitizers print stacks with the unwinder) */
+    int unwind = !strip || strcmp(CRYO_SANITIZE, "none") != 0;
+    if (dfz || !unwind) {
         /* runtime/frozen_py311.h: the deep-frozen modules' sections,
-         * gathered after the data. */
-        script = fz_printf("%s.dfz.ld", out);
-        static const char text[] =
-            "SECTIONS\n{\n"
-            "  cryo_dfz : { *(cryo_dfz) *(cryo_dfz_s.*) }\n"
-            "  cryo_dfz_bytes : { *(cryo_dfz_bytes) }\n"
-            "}\nINSERT AFTER .data;\n";
-        if (fz_write_file_atomic(script, text, sizeof text - 1, "a linker script") < 0) {
+         * gathered after the data.  Unwind tables only with symbols:
+         * nothing in a frozen program unwinds its C frames (no C++ frame
+         * of the executable; pthread_exit, glibc's one unwinder, is
+         * runtime/thread_exit.c's), and they are 0.5 MB of every program;
+         * --keep-symbols keeps them for debuggers and profilers. */
+        script = fz_printf("%s.ld", out);
+        char *text = fz_printf("SECTIONS\n{\n%s%s}\nINSERT AFTER .data;\n",
+                               dfz ? "  cryo_dfz : { *(cryo_dfz) *(cryo_dfz_s.*) }\n"
+                                     "  cryo_dfz_bytes : { *(cryo_dfz_bytes) }\n"
+                                   : "",
+                               unwind ? "" : "  /DISCARD/ : { *(.eh_frame) }\n");
+        int bad = fz_write_file_atomic(script, text, strlen(text), "a linker script") < 0;
+        free(text);
+        if (bad) {
             free(script);
             fz_strv_free(&a);
             free(rt);
@@ -417,7 +432,7 @@ int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_s
         char *t = fz_printf("-Wl,-T,%s", script);
         fz_strv_push(&a, t);
         free(t);
-        for (size_t i = 0; i < objs->n; i++)
+        for (size_t i = 0; dfz && i < objs->n; i++)
             fz_strv_push(&a, objs->v[i]);
     }
     if (strcmp(CRYO_SANITIZE, "none") != 0) {
@@ -457,6 +472,8 @@ int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_s
                           "-lm", "-ldl", "-lpthread", "-lutil",
                           "-Wl,-z,relro", "-Wl,-z,now", "-Wl,-z,noexecstack",
                           "-Wl,--gc-sections",
+                          /* runtime/thread_exit.c: daemon threads at exit */
+                          "-Wl,--wrap=pthread_exit",
                           "-Wl,--export-dynamic-symbol=Py*", "-Wl,--export-dynamic-symbol=_Py*"};
     for (size_t i = 0; i < sizeof tail / sizeof *tail; i++)
         fz_strv_push(&a, tail[i]);
