@@ -99,8 +99,11 @@ void fz_py_decref(void *obj);
 /* Whether the runtime resolves `name` without a file: a builtin module of
  * libpython or of the runtime, or a module frozen into libpython. */
 int fz_py_is_builtin(const char *name);
+/* Whether the embedded interpreter (Debian's libpython) has `name` frozen;
+ * which modules a program's libpython serves: fz_natives_is_frozen. */
 int fz_py_is_libfrozen(const char *name);
-/* New reference to the code of a module frozen into libpython, or NULL. */
+/* New reference to the code of a module frozen into the embedded
+ * interpreter, or NULL. */
 void *fz_py_libfrozen_code(const char *name);
 /* The interpreter's full version string (Py_GetVersion). */
 const char *fz_py_version(void);
@@ -220,6 +223,8 @@ struct fz_natives {
     char *dir;                 /* the libpython cache entry */
     char *core;                /* libpython-core.o */
     struct fz_strv core_link;  /* what the core needs after the objects */
+    struct fz_strv frozen;     /* the modules its frozen tables hold */
+    int has_frozen;
     struct fz_native *v;
     size_t n;
 };
@@ -228,6 +233,11 @@ struct fz_natives {
 int fz_natives_load(const char *dir, struct fz_natives *out);
 /* The module `name`, or NULL; nv may be NULL (Debian's libpython). */
 const struct fz_native *fz_natives_find(const struct fz_natives *nv, const char *name);
+/* Whether the libpython programs link serves module `name` from its own
+ * frozen tables: cryo's drops some of CPython's (build.py DROPPED_FROZEN),
+ * so its manifest says; with Debian's (nv NULL) the embedded interpreter,
+ * which is Debian's, answers. */
+int fz_natives_is_frozen(const struct fz_natives *nv, const char *name);
 void fz_natives_free(struct fz_natives *nv);
 
 /* ---- graph.c --------------------------------------------------------- */

@@ -1036,7 +1036,7 @@ static struct fz_module *need(struct ctx *c, const char *name, const struct fz_m
                 use_native(c, nat, from, line, reason);
             break;
         }
-        if (fz_py_is_libfrozen(prefix)) {
+        if (fz_natives_is_frozen(c->opt->natives, prefix)) {
             need_libfrozen(c, prefix);
             break;
         }
@@ -1151,7 +1151,7 @@ static void add_tree(struct ctx *c, const char *dir, const char *pkgname, enum f
             free(init);
         }
         if (modname && !excluded(c, modname) && !find(c->g, modname)
-            && !fz_py_is_libfrozen(modname)
+            && !fz_natives_is_frozen(c->opt->natives, modname)
             && !(origin == FZ_ORIGIN_SITE && name_in(modname, site_build_tools)
                  && !name_in(pkgname, site_build_tools))) {
             const char *why;
@@ -1384,7 +1384,7 @@ static void follow_imports(struct ctx *c, const struct fz_module *from, size_t i
                 const char *why;
                 if (excluded(c, sub) || find(c->g, sub) || fz_strv_has(&c->absent, sub)) {
                     /* nothing to add */
-                } else if (fz_py_is_libfrozen(sub)) {
+                } else if (fz_natives_is_frozen(c->opt->natives, sub)) {
                     need_libfrozen(c, sub); /* served by libpython, as need() does */
                 } else {
                     struct fz_module *sm = locate(c, sub, &why);

@@ -20,7 +20,7 @@
 
 #include "fz.h"
 
-#define MANIFEST_MAGIC "cryo-libpython 2"
+#define MANIFEST_MAGIC "cryo-libpython 3"
 
 /* Split `line` at single spaces into sv (copies). */
 static void split(const char *line, struct fz_strv *sv)
@@ -81,6 +81,10 @@ int fz_natives_load(const char *dir, struct fz_natives *out)
             /* version, informative */
         } else if (strcmp(w.v[0], "core") == 0 && w.n == 2 && !out->core) {
             out->core = in_dir(dir, w.v[1]);
+        } else if (strcmp(w.v[0], "frozen") == 0 && !out->has_frozen) {
+            out->has_frozen = 1;
+            for (size_t i = 1; i < w.n; i++)
+                fz_strv_push(&out->frozen, w.v[i]);
         } else if (strcmp(w.v[0], "core-link") == 0) {
             for (size_t i = 1; i < w.n; i++)
                 fz_strv_push(&out->core_link, w.v[i]);
@@ -109,8 +113,8 @@ int fz_natives_load(const char *dir, struct fz_natives *out)
             goto done;
         }
     }
-    if (!out->core) {
-        fz_error("'%s' names no core object; rebuild cryo's libpython with "
+    if (!out->core || !out->has_frozen) {
+        fz_error("'%s' names no core object or no frozen modules; rebuild cryo's libpython with "
                  "tools/install-deps.sh", path);
         goto done;
     }
@@ -138,8 +142,16 @@ const struct fz_native *fz_natives_find(const struct fz_natives *nv, const char 
     return NULL;
 }
 
+int fz_natives_is_frozen(const struct fz_natives *nv, const char *name)
+{
+    /* A manifest always says (fz_natives_load); only tests make a
+     * fz_natives without the list, to mean "as the interpreter has them". */
+    return nv && nv->has_frozen ? fz_strv_has(&nv->frozen, name) : fz_py_is_libfrozen(name);
+}
+
 void fz_natives_free(struct fz_natives *nv)
 {
+    fz_strv_free(&nv->frozen);
     for (size_t i = 0; i < nv->n; i++) {
         free(nv->v[i].name);
         free(nv->v[i].object);

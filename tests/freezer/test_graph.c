@@ -944,6 +944,33 @@ Test(graph, links_standard_library_extension_modules_it_has_as_builtins)
     tree_free(&t);
 }
 
+/* cryo's libpython drops some of CPython's frozen modules (build.py
+ * DROPPED_FROZEN) and its manifest lists the rest: what it no longer
+ * serves is packed from the standard library, what it serves is not. */
+Test(graph, packs_what_the_linked_libpython_does_not_freeze)
+{
+    struct tree t;
+    struct fz_graph g;
+    struct fz_natives nv;
+    const char *const names[] = {"_json", NULL};
+    natives_of(&nv, names);
+    nv.has_frozen = 1;
+    fz_strv_push(&nv.frozen, "stat");
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "std/runpy.py", "import stat\n");
+    put(&t, "std/stat.py", "");
+    put(&t, "app.py", "import runpy\n");
+    struct opts o = {.stdlib = "std", .natives = &nv};
+    build_ok(&t, "app.py", &o, &g);
+    /* Debian's interpreter has runpy frozen; this libpython does not. */
+    must_have(&g, "runpy");
+    must_not_have(&g, "stat");
+    fz_graph_free(&g);
+    fz_natives_free(&nv);
+    tree_free(&t);
+}
+
 Test(graph, links_nothing_the_program_does_not_reach)
 {
     struct tree t;

@@ -42,13 +42,17 @@ builds, later checkouts and CI on the same machine reuse it.  It is built
 in a private directory and renamed into place when complete, under a lock:
 concurrent setups wait for each other and a half-built entry is never seen.
 
-Manifest format (version 2; the one definition, read by freezer/natives.c):
+Manifest format (version 3; the one definition, read by freezer/natives.c):
     cryo-libpython 2
     python 3.11.2
     core <path relative to the entry>
     core-link <link arguments after the objects, space separated>
     module <name> <path relative to the entry> [link arguments...]
     shared <name> <path relative to the entry>
+    frozen <name> <name>...  the modules libpython's own frozen tables hold
+                             (Python/frozen.c, aliases included): the
+                             freezer packs every other module a program
+                             imports
 Lines are separated by '\\n'; fields by one space; no field contains a
 space.  Link arguments are absolute paths of static archives, or -l flags
 for glibc's own libraries (and libcrypt, which is not linked statically:
@@ -68,8 +72,19 @@ TARBALL = "python3.11_3.11.2.orig.tar.gz"
 # Upstream's Python-3.11.2.tgz, which Debian's orig tarball is.
 TARBALL_SHA256 = "2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849"
 SRC_DIR = "Python-3.11.2"
-MANIFEST_VERSION = 2
-RECIPE = 6
+MANIFEST_VERSION = 3
+RECIPE = 8
+# CPython's frozen modules that a frozen program never imports at start:
+# left out of libpython's frozen tables (Python/frozen.c) and of its
+# deep-frozen objects (the deepfreeze rule of Makefile.pre.in), they were
+# 137 KB of every program's read-only data.  site (cryo starts without it,
+# runtime/interp.c), ntpath (Windows paths), importlib.util and runpy
+# (start-up of `python -m`), and the test modules __hello__ and __phello__.
+# A program that imports one gets it packed from the standard library, as
+# any other module (the manifest's `frozen` line tells the freezer).
+# zipimport stays: the interpreter installs its path hook at start.
+DROPPED_FROZEN = ("ntpath", "site", "importlib.util", "runpy", "__hello__", "__phello__",
+                  "__phello__.ham", "__phello__.ham.eggs", "__phello__.spam", "frozen_only")
 # The core's builtins beyond Setup.bootstrap's: those with no rule of their
 # own (they are part of the interpreter's objects).
 CORE_BUILTINS = ("builtins", "sys", "_imp", "marshal", "_ast", "_tokenize", "_warnings",
@@ -237,6 +252,84 @@ cryo-print-%:
 """
 
 
+def edit_file(path, edit):
+    with open(path) as f:
+        text = f.read()
+    new = edit(text)
+    if new == text:
+        raise BuildError("%s: the edit cryo makes there found nothing to change; the "
+                         "recipe expects CPython 3.11.2's file" % path)
+    with open(path, "w") as f:
+        f.write(new)
+
+
+def trim_sources(tree):
+    """What cryo changes in CPython's sources before configuring: only what
+    no frozen program can reach (DROPPED_FROZEN, and the runtime state's
+    second copy below).  Returns the names libpython's frozen tables keep."""
+    cnames = {m.replace(".", "_") for m in DROPPED_FROZEN}
+
+    def drop_deepfreeze_args(text):
+        dropped = {"\tPython/frozen_modules/%s.h:%s \\" % (m, m) for m in DROPPED_FROZEN}
+        lines = [l for l in text.split("\n") if l not in dropped]
+        if len(text.split("\n")) - len(lines) != len(DROPPED_FROZEN):
+            raise BuildError("Makefile.pre.in: the deepfreeze rule does not list %s"
+                             % ", ".join(DROPPED_FROZEN))
+        return "\n".join(lines)
+    edit_file(os.path.join(tree, "Makefile.pre.in"), drop_deepfreeze_args)
+
+    kept = []
+
+    def drop_frozen_entries(text):
+        out = []
+        for line in text.split("\n"):
+            entry = re.match(r'\s*\{"([^"]+)".*GET_CODE\((\w+)\)', line)
+            extern = re.match(r"extern PyObject \*_Py_get_(\w+)_toplevel\(void\);", line)
+            if (entry and entry.group(2) in cnames) or (extern and extern.group(1) in cnames):
+                continue
+            if entry:
+                kept.append(entry.group(1))
+            out.append(line)
+        # The alias table: {"name", "original"}; an alias of a dropped
+        # module goes with it.
+        text = "\n".join(out)
+        head, sep, tail = text.partition("static const struct _module_alias aliases[]")
+        tail = "\n".join(l for l in tail.split("\n")
+                         if not re.match(r'\s*\{"([^"]+)"', l)
+                         or re.match(r'\s*\{"([^"]+)"', l).group(1) in kept)
+        return head + sep + tail
+    edit_file(os.path.join(tree, "Python/frozen.c"), drop_frozen_entries)
+
+    # pystate.c keeps a second, constant copy of the whole runtime state,
+    # 166 KB of read-only data (107 KB of it the main interpreter's state,
+    # mostly zeros), for three uses: resetting the runtime when
+    # Py_Initialize runs again after Py_Finalize in one process, which a
+    # frozen program never does (a fatal error naming the reason instead),
+    # and initialising a new interpreter's and a new thread's state, which
+    # the same initialisers, assigned, do as well (the compiler clears the
+    # state and stores the few fields that are not zero).
+    def drop_initial(text):
+        for old, new in [
+                ("static const _PyRuntimeState initial = _PyRuntimeState_INIT;",
+                 "/* cryo: no constant copy of the runtime state (tools/libpython/build.py) */"),
+                ("memcpy(runtime, &initial, sizeof(*runtime));",
+                 'Py_FatalError("cryo: the interpreter cannot be initialized twice in one '
+                 'process");'),
+                ("memcpy(interp, &initial._main_interpreter,\n               sizeof(*interp));",
+                 "*interp = (PyInterpreterState)_PyInterpreterState_INIT;"),
+                ("memcpy(tstate,\n               &initial._main_interpreter._initial_thread,\n"
+                 "               sizeof(*tstate));",
+                 "*tstate = (PyThreadState)_PyThreadState_INIT;")]:
+            if text.count(old) != 1:
+                raise BuildError("Python/pystate.c: cannot find %r" % old)
+            text = text.replace(old, new)
+        if re.search(r"&initial\b|\binitial\.", text):
+            raise BuildError("Python/pystate.c: a use of its constant runtime state is left")
+        return text
+    edit_file(os.path.join(tree, "Python/pystate.c"), drop_initial)
+    return sorted(kept)
+
+
 def make_vars(tree, names):
     with open(os.path.join(tree, "cryo-print.mk"), "w") as f:
         f.write(PRINT_MK)
@@ -347,6 +440,9 @@ def compile_tree(root, log, work, tree, env, step):
     step("unpacking")
     log.run("unpack", ["tar", "xzf", tarball, "-C", work])
     shutil.copy(os.path.join(HERE, "Setup.local"), os.path.join(tree, "Modules/Setup.local"))
+    frozen = trim_sources(tree)
+    with open(os.path.join(work, "frozen.txt"), "w") as f:
+        f.write(" ".join(frozen) + "\n")
 
     step("configuring")
     log.run("configure", ["./configure"] + CONFIGURE_ARGS
@@ -438,8 +534,10 @@ def post_process(root, key, log, work, tree, step, resume=False):
     core_link = []
     for n in sorted(core_names & set(static)):
         core_link += static[n][2]
+    with open(os.path.join(work, "frozen.txt")) as f:
+        frozen = f.read().split()
     lines = ["cryo-libpython %d" % MANIFEST_VERSION, "python 3.11.2",
-             "core libpython-core.o"]
+             "core libpython-core.o", "frozen " + " ".join(frozen)]
 
     def expand(words):
         text = " ".join(words)
