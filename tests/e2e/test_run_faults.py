@@ -134,9 +134,22 @@ def main():
                         ok = ({(-sig, "")} if sig == signal.SIGTERM else
                               {(-sig, ""), (-sig, "KeyboardInterrupt"), (1, "KeyboardInterrupt"),
                                (1, "KeyboardInterrupt: ")})
-                        if (rc, last) not in ok:
-                            p.append(f"{who}, {sig.name} after {delay * 1000:.0f} ms: "
-                                     f"status {rc}, last line {last!r}")
+                        if (rc, last) in ok:
+                            continue
+                        msg = (f"{who}, {sig.name} after {delay * 1000:.0f} ms: "
+                               f"status {rc}, last line {last!r}")
+                        if who == "frozen":
+                            p.append(msg)
+                        else:
+                            # python3.11 is no reference inside its own
+                            # start-up: a SIGINT while it imports site is a
+                            # fatal error ending in "  <no Python frame>" and
+                            # status 1, or a KeyboardInterrupt "ignored" in an
+                            # import lock's callback and status 0 (both seen
+                            # here, about 1 in 6 runs at 5-7 ms, and failing
+                            # CI). The frozen program has no site to import;
+                            # it must still land in the set above.
+                            print(f"note: {msg} (python3.11's own start-up race)")
             return p
 
         def case_address_space_too_small():
