@@ -15,13 +15,19 @@
  * and needs the dictionary built with cryo).  An LZMA2 decode of a 20 KB
  * module costs about 0.2 ms more than LZ4's, paid at its first import.
  *
- * Hot (LZ4) are third-party packages' modules (fz_cold_mark says why), and
- * the modules reached from the start roots (the script, what
+ * Hot (LZ4) are the modules reached from the start roots (the script, what
  * the interpreter imports to start, multiprocessing's re-entry points,
  * cryo's own modules) through imports that run while a module's body runs
  * and every import of the program's own modules, inside functions too
  * (graph.c: start_imports, guarded or not), with their parent packages.
  * Guessing wrong costs only that decode.
+ *
+ * Third-party packages' modules that no start reaches are not cold but
+ * "zstd" (fz_module.zstd, RT_MOD_ZSTD): what a package imports by computed
+ * names cannot be seen (pygments' lexers and formatters, plugin
+ * registries), so the guess is wrong where it matters, and a zstd frame
+ * decodes ten times faster than LZMA2 (payload_format.h,
+ * BL_MODULE_ZSTD_LEVEL) for a quarter less than LZ4.
  *
  * Compressing is slow (about 4 MB/s), so each cold module's member is
  * cached by its compile key, and the misses are compressed on every core.
@@ -67,11 +73,18 @@ static void mark(const struct fz_graph *g, unsigned char *hot, size_t *queue, si
 
 void fz_cold_mark(struct fz_graph *g)
 {
+    fz_cold_mark_from(g, NULL);
+}
+
+void fz_cold_mark_from(struct fz_graph *g, const struct fz_strv *roots)
+{
     unsigned char *hot = fz_xmalloc(g->n ? g->n : 1);
     memset(hot, 0, g->n ? g->n : 1);
     size_t *queue = fz_xmalloc((g->n ? g->n : 1) * sizeof *queue), nq = 0;
     for (size_t r = 0; start_roots[r]; r++)
         mark(g, hot, queue, &nq, start_roots[r]);
+    for (size_t r = 0; roots && r < roots->n; r++)
+        mark(g, hot, queue, &nq, roots->v[r]);
     for (size_t i = 0; i < g->n; i++)
         if (g->mods[i].source || g->mods[i].is_main)
             mark(g, hot, queue, &nq, g->mods[i].name);
@@ -90,11 +103,16 @@ void fz_cold_mark(struct fz_graph *g)
      * whole, and what it imports by computed names (pygments' lexers and
      * formatters, plugin registries) cannot be seen, so the guess is wrong
      * where it matters: tools/bench.py's real_pygments spent 13% of its
-     * time in lzma_decode, and starts 11% faster with them LZ4 (0.74 MB
-     * larger: 13.4 MB).  The standard library's are what the rule was
-     * measured on (hello world: 162 of 182 modules). */
-    for (size_t i = 0; i < g->n; i++)
-        g->mods[i].cold = !hot[i] && g->mods[i].origin != FZ_ORIGIN_SITE;
+     * time in lzma_decode when they were, and started 11% faster with them
+     * LZ4 (0.74 MB larger: 13.4 MB).  Those no start reaches are zstd
+     * frames instead, decoded ten times faster than LZMA2.  The standard
+     * library's are what the rule was measured on (hello world: 162 of 182
+     * modules cold). */
+    for (size_t i = 0; i < g->n; i++) {
+        int site = g->mods[i].origin == FZ_ORIGIN_SITE;
+        g->mods[i].cold = !hot[i] && !site;
+        g->mods[i].zstd = !hot[i] && site;
+    }
     free(queue);
     free(hot);
 }
@@ -103,8 +121,9 @@ static char *cold_key(const struct fz_module *m)
 {
     if (!m->src_key)
         return NULL;
-    char *what = fz_printf("cold module: raw LZMA2 preset %d dict %u", BL_SOURCE_LZMA_PRESET,
-                           BL_SOURCE_DICT_SIZE);
+    char *what = m->zstd ? fz_printf("package module: zstd level %d", BL_MODULE_ZSTD_LEVEL)
+                         : fz_printf("cold module: raw LZMA2 preset %d dict %u",
+                                     BL_SOURCE_LZMA_PRESET, BL_SOURCE_DICT_SIZE);
     char *key = fz_cache_key(what, m->src_key, strlen(m->src_key), 0);
     free(what);
     return key;
@@ -114,17 +133,19 @@ int fz_cold_prepare(struct fz_graph *g)
 {
     fz_cold_mark(g);
     size_t n = g->n ? g->n : 1;
-    struct fz_lzma_task *t = fz_xmalloc(n * sizeof *t);
+    struct fz_pack_task *t = fz_xmalloc(n * sizeof *t);
     char **keys = fz_xmalloc(n * sizeof *keys);
     memset(t, 0, n * sizeof *t);
     memset(keys, 0, n * sizeof *keys);
-    size_t ncold = 0, misses = 0;
+    size_t ncold = 0, nzstd = 0, misses = 0;
     int rc = 0;
     for (size_t i = 0; i < g->n && rc == 0; i++) {
         struct fz_module *m = &g->mods[i];
-        if (!m->cold)
+        if (!m->cold && !m->zstd)
             continue;
-        ncold++;
+        ncold += m->cold;
+        nzstd += m->zstd;
+        t[i].zstd_level = m->zstd ? BL_MODULE_ZSTD_LEVEL : 0;
         keys[i] = cold_key(m);
         struct fz_module tmp = {0};
         struct fz_importv none = {0};
@@ -150,14 +171,15 @@ int fz_cold_prepare(struct fz_graph *g)
         fz_importv_free(&none);
     }
     if (rc == 0)
-        fz_lzma_compress_all(t, g->n);
+        fz_compress_tasks(t, g->n);
     for (size_t i = 0; i < g->n; i++) {
         struct fz_module *m = &g->mods[i];
         if (t[i].in && t[i].ret != 0 && rc == 0) {
-            fz_error("cannot compress the code of %s (liblzma error %d)", m->name, t[i].ret);
+            fz_error("cannot compress the code of %s (%s error %d)", m->name,
+                     m->zstd ? "zstd" : "liblzma", t[i].ret);
             rc = -1;
         }
-        if (rc == 0 && m->cold && t[i].out) {
+        if (rc == 0 && (m->cold || m->zstd) && t[i].out) {
             if (t[i].in && keys[i]) {
                 struct fz_module tmp = {.zdata = t[i].out, .zlen = t[i].outlen,
                                         .usize = m->usize, .crc = m->crc};
@@ -170,7 +192,7 @@ int fz_cold_prepare(struct fz_graph *g)
                 m->zlen = t[i].outlen;
                 t[i].out = NULL;
             } else {
-                m->cold = 0; /* too small to gain: stays LZ4 */
+                m->cold = m->zstd = 0; /* too small to gain: stays LZ4 */
             }
         }
         free((void *)t[i].in);
@@ -179,8 +201,8 @@ int fz_cold_prepare(struct fz_graph *g)
     }
     free(t);
     free(keys);
-    fz_note("cold modules: %zu of %zu packed as raw LZMA2, %zu compressed now", ncold, g->n,
-            misses);
+    fz_note("cold modules: %zu of %zu packed as raw LZMA2, %zu packages' as zstd, %zu "
+            "compressed now", ncold, g->n, nzstd, misses);
     return rc;
 }
 
@@ -193,7 +215,7 @@ int fz_cold_prepare(struct fz_graph *g)
 int fz_tables_prepare(struct fz_graph *g)
 {
     size_t n = g->nexts;
-    struct fz_lzma_task *t = fz_xmalloc((n ? n : 1) * sizeof *t);
+    struct fz_pack_task *t = fz_xmalloc((n ? n : 1) * sizeof *t);
     char **keys = fz_xmalloc((n ? n : 1) * sizeof *keys);
     memset(t, 0, (n ? n : 1) * sizeof *t);
     memset(keys, 0, (n ? n : 1) * sizeof *keys);
@@ -234,7 +256,7 @@ int fz_tables_prepare(struct fz_graph *g)
         fz_importv_free(&none);
     }
     if (rc == 0)
-        fz_lzma_compress_all(t, n);
+        fz_compress_tasks(t, n);
     for (size_t i = 0; i < n; i++) {
         struct fz_native_file *f = &g->exts[i];
         if (t[i].in && rc == 0) {

@@ -610,7 +610,8 @@ int fz_dfz_prepare(struct fz_graph *g, const struct fz_toolchain *tc, const char
     for (size_t i = 0; i < n; i++) {
         struct fz_module *m = &g->mods[i];
         keys[i] = NULL;
-        if (m->cold || !m->usize || !m->zdata || (m->origin == FZ_ORIGIN_SITE && !packages))
+        if (m->cold || m->zstd || !m->usize || !m->zdata
+            || (m->origin == FZ_ORIGIN_SITE && !packages))
             continue;
         char *obj = fz_printf("%s/dfz%zu.o", tmp_dir, i);
         keys[i] = dfz_key(tc, m);

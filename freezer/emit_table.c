@@ -72,7 +72,7 @@ int fz_emit_table(const struct fz_graph *g, uint32_t payload_crc, uint32_t app_f
         fputs(", ", f);
         put_cstr(f, m->vpath);
         fprintf(f, ", %s%s, ", m->is_main ? "RT_MOD_MAIN" : m->is_package ? "RT_MOD_PACKAGE" : "0",
-                m->cold ? " | RT_MOD_COLD" : "");
+                m->cold ? " | RT_MOD_COLD" : m->zstd ? " | RT_MOD_ZSTD" : "");
         put_entry(f, &m->entry);
         if (m->source_chunk)
             fprintf(f, ", %uu, %uu, %zuu", m->source_chunk, m->source_offset, m->srclen);

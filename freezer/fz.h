@@ -261,6 +261,9 @@ struct fz_module {
     struct fz_strv start_imports; /* the same, guarded or not (cold.c) */
     int cold;            /* imported by no start of the program: its member
                             is raw LZMA2, not LZ4 (cold.c, RT_MOD_COLD) */
+    int zstd;            /* a third-party package's module no start imports
+                            that we can see: its member is a zstd frame, not
+                            LZ4 (cold.c, RT_MOD_ZSTD) */
     int *eager_lines;             /* their lines, parallel to eager_imports */
     /* Marshalled code, LZ4-compressed, its size and checksum (bl_checksum)
      * (filled by graph.c, written by pack.c). */
@@ -409,11 +412,14 @@ unsigned char *fz_compress_level(const unsigned char *data, size_t len, size_t *
 
 /* ---- cold.c ----------------------------------------------------------- */
 
-/* Mark the modules no start of the program imports (fz_module.cold). */
+/* Mark the modules no start of the program imports (fz_module.cold, or
+ * fz_module.zstd for third-party packages' modules). */
 void fz_cold_mark(struct fz_graph *g);
-/* Mark them, and compress their members as raw LZMA2 (through the compile
- * cache; a module that would not shrink stays LZ4 and hot).  0, or -1
- * after reporting. */
+/* The same, with `roots` (may be NULL) imported at start too. */
+void fz_cold_mark_from(struct fz_graph *g, const struct fz_strv *roots);
+/* Mark them, and compress their members as raw LZMA2 or zstd (through the
+ * compile cache; a module that would not shrink stays LZ4 and hot).  0, or
+ * -1 after reporting. */
 int fz_cold_prepare(struct fz_graph *g);
 /* Compress cryo's libpython's table modules the program carries
  * (fz_native_file.stdlib_table) as raw LZMA2, through the compile cache;
@@ -426,15 +432,17 @@ int fz_tables_prepare(struct fz_graph *g);
 /* One buffer to compress as raw LZMA2 (payload_format.h: preset
  * BL_SOURCE_LZMA_PRESET, dictionary BL_SOURCE_DICT_SIZE); `in` NULL: skip
  * it.  out (malloc'd), outlen and ret (an lzma_ret, LZMA_OK = 0) are set. */
-struct fz_lzma_task {
+struct fz_pack_task {
     const unsigned char *in;
     size_t len;
+    int zstd_level; /* 0: raw LZMA2 (BL_SOURCE_LZMA_PRESET); else one zstd
+                       frame at this level */
     unsigned char *out;
     size_t outlen;
-    int ret;
+    int ret;        /* 0, or liblzma's error, or -1 for zstd's */
 };
 /* Compress every task, on every core (at most 8 threads). */
-void fz_lzma_compress_all(struct fz_lzma_task *t, size_t n);
+void fz_compress_tasks(struct fz_pack_task *t, size_t n);
 
 /* Lay the modules' sources (kept by the graph: keep_sources) in chunks and
  * compress them, through the compile cache; fills g->chunks and each

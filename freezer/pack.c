@@ -95,6 +95,9 @@ int fz_payload_has_lzma(const struct fz_graph *g)
 
 int fz_payload_has_zstd(const struct fz_graph *g)
 {
+    for (size_t i = 0; i < g->n; i++)
+        if (g->mods[i].zstd)
+            return 1;
     for (size_t i = 0; i < g->nexts; i++)
         if (!g->exts[i].stdlib_table)
             return 1;

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <lzma.h>
+#include <zstd.h>
 
 #include "../bootloader/bootloader.h"
 #include "fz.h"
@@ -48,16 +49,24 @@ struct job {
     int hit;
 };
 
-/* ---- raw LZMA2 members, compressed on every core ---- */
+/* ---- members compressed on every core: raw LZMA2 or zstd ---- */
 
 struct pool {
-    struct fz_lzma_task *t;
+    struct fz_pack_task *t;
     size_t n, next;
     pthread_mutex_t lock;
 };
 
-static void compress_one(struct fz_lzma_task *t)
+static void compress_one(struct fz_pack_task *t)
 {
+    if (t->zstd_level) {
+        size_t cap = ZSTD_compressBound(t->len);
+        t->out = fz_xmalloc(cap ? cap : 1);
+        size_t n = ZSTD_compress(t->out, cap, t->in, t->len, t->zstd_level);
+        t->ret = ZSTD_isError(n) ? -1 : 0;
+        t->outlen = ZSTD_isError(n) ? 0 : n;
+        return;
+    }
     lzma_options_lzma opt;
     if (lzma_lzma_preset(&opt, BL_SOURCE_LZMA_PRESET)) {
         t->ret = LZMA_OPTIONS_ERROR;
@@ -88,7 +97,7 @@ static void *worker(void *arg)
     }
 }
 
-void fz_lzma_compress_all(struct fz_lzma_task *t, size_t n)
+void fz_compress_tasks(struct fz_pack_task *t, size_t n)
 {
     size_t todo = 0;
     for (size_t i = 0; i < n; i++)
@@ -228,11 +237,11 @@ int fz_sources_prepare(struct fz_graph *g)
     }
     free(order);
 
-    struct fz_lzma_task *tasks = fz_xmalloc((njobs ? njobs : 1) * sizeof *tasks);
+    struct fz_pack_task *tasks = fz_xmalloc((njobs ? njobs : 1) * sizeof *tasks);
     for (size_t i = 0; i < njobs; i++)
-        tasks[i] = (struct fz_lzma_task){.in = jobs[i].hit ? NULL : jobs[i].in,
-                                         .len = jobs[i].len};
-    fz_lzma_compress_all(tasks, njobs);
+        tasks[i] = (struct fz_pack_task){.in = jobs[i].hit ? NULL : jobs[i].in,
+                                        .len = jobs[i].len};
+    fz_compress_tasks(tasks, njobs);
     int rc = 0;
     for (size_t i = 0; i < njobs; i++) {
         struct job *j = &jobs[i];

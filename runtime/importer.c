@@ -118,6 +118,11 @@ enum bl_err rt_payload_read_native(const struct bl_entry *e, unsigned char *out)
     for (size_t i = 0; i < cryo_app.ext_count; i++)
         if (e == &cryo_app.exts[i].file && (cryo_app.exts[i].flags & RT_EXT_LZMA))
             return read_optional(cryo_app.lzma_read, e, out);
+    return rt_payload_read_zstd(e, out);
+}
+
+enum bl_err rt_payload_read_zstd(const struct bl_entry *e, unsigned char *out)
+{
     return read_optional(cryo_app.native_read, e, out);
 }
 
@@ -159,8 +164,9 @@ static PyObject *unmarshal_code(const struct rt_module *m)
     unsigned char *buf = PyMem_RawMalloc(m->code.usize ? m->code.usize : 1);
     if (!buf)
         return PyErr_NoMemory();
-    enum bl_err err = m->flags & RT_MOD_COLD ? rt_payload_read_source(&m->code, buf)
-                                             : rt_payload_read(&m->code, buf);
+    enum bl_err err = m->flags & RT_MOD_COLD   ? rt_payload_read_source(&m->code, buf)
+                      : m->flags & RT_MOD_ZSTD ? rt_payload_read_zstd(&m->code, buf)
+                                               : rt_payload_read(&m->code, buf);
     if (err != BL_OK) {
         PyMem_RawFree(buf);
         return PyErr_NoMemory();

@@ -38,6 +38,9 @@ enum bl_err rt_payload_read(const struct bl_entry *e, unsigned char *out);
 void rt_payload_remember(void);
 /* The same for a native file's member (cryo_app.native_read). */
 enum bl_err rt_payload_read_native(const struct bl_entry *e, unsigned char *out);
+/* The same for any zstd frame: a native file's, or a module's code
+ * (RT_MOD_ZSTD), both read by cryo_app.native_read. */
+enum bl_err rt_payload_read_zstd(const struct bl_entry *e, unsigned char *out);
 
 /* The same for a raw LZMA2 member: a chunk of module sources, or a cold
  * module's code (cryo_app.lzma_read). */

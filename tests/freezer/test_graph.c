@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <lz4.h>
 #include <lzma.h>
+#include <zstd.h>
 
 #include "../../bootloader/bootloader.h"
 
@@ -1684,8 +1685,10 @@ Test(graph, marks_cold_the_modules_no_start_imports)
     put(&t, "app.py", "import hot_a\nimport pkg.sub\nimport std_a\nimport third\n"
                       "def f():\n    import hot_f\n");
     /* a third-party package is packed whole, and what it imports by
-     * computed names is invisible: none of it is cold */
-    put(&t, "site/third/__init__.py", "");
+     * computed names is invisible: none of it is cold (LZMA2); what no
+     * start reaches is zstd */
+    put(&t, "site/third/__init__.py", "import third.util\n");
+    put(&t, "site/third/util.py", "X = 1\n");
     put(&t, "site/third/lexer.py", "X = 1\n");
     put(&t, "hot_a.py", "try:\n    import hot_b\nexcept ImportError:\n    pass\n"
                         "class K:\n    import hot_d\n"
@@ -1705,12 +1708,20 @@ Test(graph, marks_cold_the_modules_no_start_imports)
     build_ok(&t, "app.py", &o, &g);
     fz_cold_mark(&g);
     const char *const hot[] = {"__main__", "hot_a", "hot_b", "hot_d", "hot_e", "hot_f",
-                               "pkg", "pkg.sub", "std_a", "third", "third.lexer", NULL};
+                               "pkg", "pkg.sub", "std_a", "third", "third.util", NULL};
     const char *const cold[] = {"cold_c", "cold_f", "pkg.other", NULL};
-    for (size_t i = 0; hot[i]; i++)
+    for (size_t i = 0; hot[i]; i++) {
         cr_expect_not(must_have(&g, hot[i])->cold, "%s runs at start: not cold", hot[i]);
-    for (size_t i = 0; cold[i]; i++)
+        cr_expect_not(must_have(&g, hot[i])->zstd, "%s runs at start: LZ4, not zstd", hot[i]);
+    }
+    for (size_t i = 0; cold[i]; i++) {
         cr_expect(must_have(&g, cold[i])->cold, "%s is imported by no start", cold[i]);
+        cr_expect_not(must_have(&g, cold[i])->zstd, "%s is the standard library's", cold[i]);
+    }
+    const struct fz_module *lexer = must_have(&g, "third.lexer");
+    cr_expect(lexer->zstd && !lexer->cold,
+              "a package's module no start reaches is zstd, never LZMA2 (zstd %d, cold %d)",
+              lexer->zstd, lexer->cold);
     fz_graph_free(&g);
     tree_free(&t);
 }
@@ -1744,6 +1755,40 @@ Test(graph, packs_cold_modules_as_raw_lzma2_that_decodes_to_their_code)
     cr_assert_eq(lzma_raw_buffer_decode(filters, NULL, big->zdata, &in_pos, big->zlen, out,
                                         &out_pos, big->usize), LZMA_OK);
     cr_expect_eq(out_pos, big->usize);
+    cr_expect_eq(bl_checksum(out, big->usize), big->crc, "the marshalled code, unchanged");
+    free(out);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, packs_unreached_package_modules_as_zstd_that_decodes_to_their_code)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "app.py", "import third\n");
+    put(&t, "site/third/__init__.py", "");
+    char *body = fz_xmalloc(64 << 10), *p = body;
+    for (int i = 0; i < 1000; i++)
+        p += sprintf(p, "def f%d(x):\n    return x * %d + len('%d')\n", i, i, i * 7);
+    put(&t, "site/third/big.py", body);
+    free(body);
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.stdlib = "std", .site = site};
+    build_ok(&t, "app.py", &o, &g);
+    const struct fz_module *big = must_have(&g, "third.big");
+    size_t lz4_len = big->zlen;
+    cr_assert_eq(fz_cold_prepare(&g), 0);
+    big = must_have(&g, "third.big");
+    cr_assert(big->zstd && !big->cold);
+    cr_expect_lt(big->zlen, lz4_len, "smaller than its LZ4 block");
+    cr_expect_not(must_have(&g, "third")->zstd, "the package itself is imported at start");
+    cr_expect(fz_payload_has_zstd(&g), "the program links the zstd reader");
+    unsigned char *out = fz_xmalloc(big->usize);
+    size_t n = ZSTD_decompress(out, big->usize, big->zdata, big->zlen);
+    cr_assert_not(ZSTD_isError(n), "one zstd frame: %s", ZSTD_getErrorName(n));
+    cr_expect_eq(n, big->usize);
     cr_expect_eq(bl_checksum(out, big->usize), big->crc, "the marshalled code, unchanged");
     free(out);
     fz_graph_free(&g);
