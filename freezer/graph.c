@@ -85,6 +85,13 @@ struct ctx {
     size_t ndists, capdists;
     struct fz_strv dist_roots;    /* roots whose metadata is in dists */
     struct fz_libset libset;      /* libraries the packed extensions need */
+    /* Module-shaped C strings of third-party extension modules' files:
+     * what they may import from C at start, which no bytecode scan sees
+     * (numpy's bit_generator imports secrets, so hmac and _hashlib).
+     * Start roots for unlink_cold_natives only: as roots of fz_cold_prepare
+     * their false matches would deep-freeze modules no start imports
+     * (tools/bench.py's real_yaml: +170 KB).  Unsorted, with repeats. */
+    struct fz_strv c_names;
     int failed;
 };
 
@@ -409,10 +416,8 @@ static void add_stdlib_c_imports(struct ctx *c, const char *name)
  * before and after) links the module; a string that is no import costs
  * only that module's size. */
 static void add_builtin_c_imports(struct ctx *c, const char *name, const char *bytes,
-                                  size_t len)
+                                  size_t len, int record)
 {
-    if (!c->opt->natives)
-        return;
     const char *end = bytes + len;
     for (const char *p = bytes; p < end;) {
         const char *z = memchr(p, '\0', (size_t)(end - p));
@@ -428,7 +433,10 @@ static void add_builtin_c_imports(struct ctx *c, const char *name, const char *b
             char word[25];
             memcpy(word, p, n);
             word[n] = '\0';
-            const struct fz_native *nat = fz_natives_find(c->opt->natives, word);
+            if (record)
+                fz_strv_push(&c->c_names, word);
+            const struct fz_native *nat =
+                c->opt->natives ? fz_natives_find(c->opt->natives, word) : NULL;
             if (nat && !nat->shared && !fz_strv_has(&c->g->natives, word)
                 && fz_py_is_builtin(word)) {
                 char *why = fz_printf("imported from C by %s", name);
@@ -440,11 +448,20 @@ static void add_builtin_c_imports(struct ctx *c, const char *name, const char *b
     }
 }
 
-/* `bytes`: the extension's file (len bytes). */
-static void add_c_imports(struct ctx *c, const char *name, const char *bytes, size_t len)
+static int path_under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+/* `bytes`: the extension's file (len bytes); `third_party`: not the
+ * standard library's (whose imports from C are known: stdlib_c_imports),
+ * so what its strings name may be imported at start (fz_graph.c_names). */
+static void add_c_imports(struct ctx *c, const char *name, const char *bytes, size_t len,
+                          int third_party)
 {
     add_stdlib_c_imports(c, name);
-    add_builtin_c_imports(c, name, bytes, len);
+    add_builtin_c_imports(c, name, bytes, len, third_party);
     for (size_t i = 0; c_imports[i]; i++) {
         size_t k = strlen(c_imports[i]) + 1; /* with its NUL: a C string */
         if (strcmp(c_imports[i], name) != 0 && memmem(bytes, len, c_imports[i], k)) {
@@ -518,7 +535,7 @@ static int add_extension(struct ctx *c, const char *name, const char *path, cons
     if (e->stdlib_table)
         add_stdlib_c_imports(c, nm); /* may grow g->exts: e is not used after */
     else
-        add_c_imports(c, nm, bytes, len); /* the same */
+        add_c_imports(c, nm, bytes, len, !path_under(path, c->opt->stdlib_dir)); /* the same */
     free(nm);
     free(bytes);
     return c->failed ? -1 : 0;
@@ -1001,7 +1018,8 @@ static void use_native(struct ctx *c, const struct fz_native *nat, const struct 
     if (nat->shared) {
         if (!find_ext(c->g, nat->name))
             add_extension(c, nat->name, nat->object, why);
-    } else if (!fz_strv_has(&c->g->natives, nat->name)) {
+    } else if (!fz_strv_has(&c->g->natives, nat->name) && !find_ext(c->g, nat->name)) {
+        /* (not one unlink_cold_natives packed as a shared object) */
         fz_strv_push(&c->g->natives, nat->name);
         fz_strv_push(&c->g->native_reasons, why);
         add_stdlib_c_imports(c, nat->name);
@@ -1622,6 +1640,100 @@ static void sort_natives(struct fz_graph *g)
         }
 }
 
+/* The standard library's extension modules whose static libraries cost
+ * megabytes of the image: OpenSSL's libcrypto and libssl (an `import ssl`
+ * or `import hashlib` program is 4.8 MB larger than hello world) and
+ * libsqlite3 (1.7 MB).  Where no start of the program imports one (rich
+ * reaches ssl only from functions: pager -> pydoc -> http.server ->
+ * http.client), it is not linked: Debian's
+ * own shared object of it (lib-dynload, built from the same 3.11.2) is
+ * packed with its libraries as a third-party extension module is (zstd:
+ * about 2.1 MB for OpenSSL's), and written to the cache directory or a
+ * memory file only if the program imports it.  Where a start imports it,
+ * it stays a builtin: mapped from the executable, only touched pages
+ * resident, nothing written (issue 16's design). */
+/* In groups that share their libraries: OpenSSL's two go together or not
+ * at all, since with one linked the other's shared object would carry a
+ * second libcrypto (measured: real_numpy 28.2 -> 30.1 MB). */
+#define COLD_GROUP_MAX 2
+static const char *const cold_shared_natives[][COLD_GROUP_MAX] = {
+    {"_ssl", "_hashlib"},
+    {"_sqlite3", NULL},
+};
+
+static size_t linked_at(const struct fz_graph *g, const char *name)
+{
+    size_t at = 0;
+    while (at < g->natives.n && strcmp(g->natives.v[at], name) != 0)
+        at++;
+    return at; /* g->natives.n: not linked */
+}
+
+/* Pack as shared objects the cold_shared_natives linked so far that no
+ * start imports (cold.c decides what a start imports, with what third-party
+ * extension modules may import from C: c->c_names).  Returns how many. */
+static int unlink_cold_natives(struct ctx *c)
+{
+    struct fz_graph *g = c->g;
+    const size_t ngroups = sizeof cold_shared_natives / sizeof *cold_shared_natives;
+    if (!c->opt->natives || c->failed)
+        return 0; /* Debian's libpython: lib-dynload's files are packed already */
+    int any = 0;
+    for (size_t k = 0; k < ngroups && !any; k++)
+        for (size_t j = 0; j < COLD_GROUP_MAX && cold_shared_natives[k][j]; j++)
+            any |= linked_at(g, cold_shared_natives[k][j]) < g->natives.n;
+    if (!any)
+        return 0;
+    /* fz_cold_mark on a sorted shallow copy: the queue's order stays */
+    struct fz_graph tmp = {0};
+    tmp.n = g->n;
+    tmp.mods = fz_xmalloc((g->n ? g->n : 1) * sizeof *tmp.mods);
+    memcpy(tmp.mods, g->mods, g->n * sizeof *tmp.mods);
+    qsort(tmp.mods, tmp.n, sizeof *tmp.mods, cmp_modules);
+    fz_cold_mark_from(&tmp, &c->c_names);
+    char *dyn = fz_printf("%s/lib-dynload", c->opt->stdlib_dir);
+    int moved = 0;
+    for (size_t k = 0; k < ngroups; k++) {
+        const char *const *grp = cold_shared_natives[k];
+        int started = 0, linked = 0;
+        for (size_t j = 0; j < COLD_GROUP_MAX && grp[j]; j++) {
+            linked += linked_at(g, grp[j]) < g->natives.n;
+            for (size_t i = 0; i < tmp.n && !started; i++)
+                started = !tmp.mods[i].cold && !tmp.mods[i].zstd
+                          && fz_strv_has(&tmp.mods[i].start_imports, grp[j]);
+        }
+        if (started || !linked)
+            continue;
+        char *paths[COLD_GROUP_MAX] = {0};
+        int all = 1;
+        for (size_t j = 0; j < COLD_GROUP_MAX && grp[j]; j++)
+            if (linked_at(g, grp[j]) < g->natives.n && !(paths[j] = native_path(dyn, grp[j])))
+                all = 0;
+        for (size_t j = 0; j < COLD_GROUP_MAX && grp[j]; j++) {
+            size_t at = linked_at(g, grp[j]);
+            if (all && paths[j] && at < g->natives.n) {
+                char *why = fz_printf("%s, never at start: Debian's shared object",
+                                      g->native_reasons.v[at]);
+                free(g->natives.v[at]);
+                free(g->native_reasons.v[at]);
+                for (size_t i = at + 1; i < g->natives.n; i++) {
+                    g->natives.v[i - 1] = g->natives.v[i];
+                    g->native_reasons.v[i - 1] = g->native_reasons.v[i];
+                }
+                g->natives.n--;
+                g->native_reasons.n--;
+                add_extension(c, grp[j], paths[j], why);
+                free(why);
+                moved++;
+            }
+            free(paths[j]);
+        }
+    }
+    free(dyn);
+    free(tmp.mods);
+    return moved;
+}
+
 int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
 {
     struct ctx c = {.opt = opt, .g = g};
@@ -1669,18 +1781,21 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
      * hundreds of modules.  One line, rewritten in place. */
     int progress = !fz_verbose && !fz_quiet && isatty(STDERR_FILENO);
     for (int files_added = 0;;) {
-        for (; c.next < g->n && !c.failed; c.next++) {
-            if (progress)
-                fprintf(stderr, "\rcryo: compiling modules: %zu found, %zu done\033[K", g->n,
-                        c.next);
-            int r = process(&c, c.next);
-            if (r < 0)
-                c.failed = 1;
-            else if (r == 1) {
-                drop_module(g, c.next);
-                c.next--;
+        do {
+            for (; c.next < g->n && !c.failed; c.next++) {
+                if (progress)
+                    fprintf(stderr, "\rcryo: compiling modules: %zu found, %zu done\033[K",
+                            g->n, c.next);
+                int r = process(&c, c.next);
+                if (r < 0)
+                    c.failed = 1;
+                else if (r == 1) {
+                    drop_module(g, c.next);
+                    c.next--;
+                }
             }
-        }
+            /* (what a shared object imports from C may add modules) */
+        } while (unlink_cold_natives(&c) > 0 && c.next < g->n);
         /* --include-data SRC=DEST: a file, or a directory's data files. */
         for (size_t i = 0; i < opt->include_data.n && !files_added; i++) {
             const char *spec = opt->include_data.v[i];
@@ -1742,6 +1857,7 @@ int fz_graph_build(const struct fz_graph_options *opt, struct fz_graph *g)
     }
     fz_strv_free(&c.libfrozen_seen);
     fz_strv_free(&c.absent);
+    fz_strv_free(&c.c_names);
     fz_strv_free(&c.native);
     free_dists(&c);
     free(script_dir);

@@ -33,7 +33,7 @@ import e2e_lib as L  # noqa: E402
 
 DEFAULT_PROGRAMS = ["hello", "stdin_echo", "pkg_app", "exc_nested", "stdlib40", "threads_demo", "unicode_io",
                     "native_stdlib", "tp_yaml", "tp_numpy", "tp_cryptography", "tp_requests",
-                    "data_files", "table_modules", "daemon_exit"]
+                    "data_files", "table_modules", "daemon_exit", "cold_openssl"]
 # Not here: tp_pandas.  Debian's pytz reads the system's time zones
 # (/usr/share/zoneinfo, Debian's tzdata package) at import, which a root
 # of glibc alone does not have (README, Limits: data of the system).
