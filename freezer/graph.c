@@ -456,7 +456,7 @@ static int path_under(const char *path, const char *dir)
 
 /* `bytes`: the extension's file (len bytes); `third_party`: not the
  * standard library's (whose imports from C are known: stdlib_c_imports),
- * so what its strings name may be imported at start (fz_graph.c_names). */
+ * so what its strings name may be imported at start (ctx.c_names). */
 static void add_c_imports(struct ctx *c, const char *name, const char *bytes, size_t len,
                           int third_party)
 {
