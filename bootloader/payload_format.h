@@ -105,16 +105,19 @@
  * asks for>".  Their data is one zstd frame, not an LZ4 block (struct
  * bl_entry otherwise as for every member); cryo's libpython's table modules
  * (unicodedata, the CJK codecs: RT_EXT_LZMA) are raw LZMA2 as sources are
- * (freezer/cold.c, fz_tables_prepare).  They are decoded once per cache
+ * (freezer/cold.c, fz_natives_prepare).  They are decoded once per cache
  * entry (or once per process tree in memory), never on the start-up path,
  * and they are most of a program that has them.  Measured on numpy's
- * closure (24 MB): LZ4 HC 9.0 MB, zstd level BL_NATIVE_ZSTD_LEVEL 6.5 MB,
- * compressed at about 25 MB/s, decoded at about 1 GB/s; level 19 gains
- * 0.6 MB more at 25 times the build time. */
-#define BL_NATIVE_ZSTD_LEVEL 9
+ * closure (32 files, 23 MB, one frame each): LZ4 HC 9.0 MB; zstd 9 7.67 MB
+ * in 1.6 s of one core, 15 7.54 MB in 6 s, 17 7.03 MB in 8.4 s, 19 6.73 MB
+ * in 10.8 s, 22 (--ultra) no smaller; xz -9e 6.13 MB but decoded ten times
+ * slower (a memory file is filled at every start of a process tree).
+ * Decoding costs the same at every level (about 1 GB/s), and the freezer
+ * compresses each file once, on every core, and caches it (freezer/cold.c,
+ * fz_natives_prepare): the highest level that needs no --ultra. */
+#define BL_NATIVE_ZSTD_LEVEL 19
 /* Modules' zstd frames (RT_MOD_ZSTD): compressed once per module and
- * cached (freezer/cold.c), so the highest level that does not need
- * --ultra.  Measured on the 508 modules of rich, pygments, markdown_it,
+ * cached (freezer/cold.c), so the same highest level.  Measured on the 508 modules of rich, pygments, markdown_it,
  * attr, chardet and mdurl (6.29 MB marshalled), one frame each: LZ4 HC 12
  * 3.22 MB decoded in 2.2 ms, zstd 19 2.42 MB in 8.9 ms (13 ms with a new
  * decoder context per frame, as ZSTD_decompress makes), zstd 12 2.63 MB. */

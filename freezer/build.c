@@ -212,7 +212,7 @@ int fz_build(const struct fz_build_options *opt)
         .allow_python_env = opt->allow_python_env,
         .optimize = opt->graph.optimize,
     };
-    if (fz_tables_prepare(&g) < 0 || fz_pack_prepare_natives(&g) < 0)
+    if (fz_natives_prepare(&g) < 0)
         goto done;
     double tc0 = now();
     if (fz_cold_prepare(&g) < 0)

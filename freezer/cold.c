@@ -1,6 +1,6 @@
-/* cold.c — the members packed as raw LZMA2 rather than for speed: the
- * modules no start of the program imports, and cryo's libpython's table
- * modules (fz_tables_prepare, at the end).
+/* cold.c — the members packed for size rather than for speed: the
+ * modules no start of the program imports, and the native files
+ * (fz_natives_prepare, at the end).
  *
  * A module's member is an LZ4 block because it is decoded on the path of
  * every import, at every start (payload_format.h).  But most of what a
@@ -206,23 +206,32 @@ int fz_cold_prepare(struct fz_graph *g)
     return rc;
 }
 
-/* cryo's libpython's table modules (unicodedata, the CJK codecs): raw
- * LZMA2 (payload_format.h), a quarter smaller than zstd's level 9 (0.60 MB
- * against 0.95 MB), decoded once per cache entry, or per process tree in
- * memory (unicodedata: 40 ms).  Compressed on every core the first time,
- * then found in the compile cache: a shared object of a libpython entry
- * never changes, and the key holds its path, size and checksum. */
-int fz_tables_prepare(struct fz_graph *g)
+/* Native files (extension modules and their libraries), members packed
+ * for size: each is decoded once per cache entry, or once per process tree
+ * in memory, never on the start-up path (payload_format.h), and they are
+ * most of a program that has them.
+ *
+ * cryo's libpython's table modules (unicodedata, the CJK codecs) are raw
+ * LZMA2, a quarter smaller than zstd's level 9 (0.60 MB against 0.95 MB;
+ * unicodedata decodes in 40 ms); the others one zstd frame at
+ * BL_NATIVE_ZSTD_LEVEL.  Both are slow to compress (numpy's closure, 23 MB:
+ * 11 s of one core at zstd 19), so each member is compressed on every core
+ * the first time, then found in the compile cache, keyed by the file's
+ * content (a table module's by its path, size and checksum: a shared
+ * object of a libpython entry never changes, and hashing 1 MB at each
+ * build would be wasted). */
+int fz_natives_prepare(struct fz_graph *g)
 {
-    size_t n = g->nexts;
+    size_t n = g->nexts + g->nlibs;
     struct fz_pack_task *t = fz_xmalloc((n ? n : 1) * sizeof *t);
     char **keys = fz_xmalloc((n ? n : 1) * sizeof *keys);
     memset(t, 0, (n ? n : 1) * sizeof *t);
     memset(keys, 0, (n ? n : 1) * sizeof *keys);
+    size_t misses = 0, total = 0;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        struct fz_native_file *f = &g->exts[i];
-        if (!f->stdlib_table || f->zdata)
+        struct fz_native_file *f = i < g->nexts ? &g->exts[i] : &g->libs[i - g->nexts];
+        if (f->zdata)
             continue;
         size_t len;
         char *bytes = fz_read_file(f->disk_path, &len);
@@ -233,14 +242,22 @@ int fz_tables_prepare(struct fz_graph *g)
             rc = -1;
             break;
         }
+        total++;
         f->size = (uint32_t)len;
         f->crc = bl_checksum((const unsigned char *)bytes, len);
-        char *what = fz_printf("table module: raw LZMA2 preset %d dict %u",
-                               BL_SOURCE_LZMA_PRESET, BL_SOURCE_DICT_SIZE);
-        char *id = fz_printf("%s\n%zu\n%08x", f->disk_path, len, f->crc);
-        keys[i] = fz_cache_key(what, id, strlen(id), 0);
-        free(what);
-        free(id);
+        t[i].zstd_level = f->stdlib_table ? 0 : BL_NATIVE_ZSTD_LEVEL;
+        if (f->stdlib_table) {
+            char *what = fz_printf("table module: raw LZMA2 preset %d dict %u",
+                                   BL_SOURCE_LZMA_PRESET, BL_SOURCE_DICT_SIZE);
+            char *id = fz_printf("%s\n%zu\n%08x", f->disk_path, len, f->crc);
+            keys[i] = fz_cache_key(what, id, strlen(id), 0);
+            free(what);
+            free(id);
+        } else {
+            char *what = fz_printf("native file: zstd level %d", BL_NATIVE_ZSTD_LEVEL);
+            keys[i] = fz_cache_key(what, bytes, len, 0);
+            free(what);
+        }
         struct fz_module tmp = {0};
         struct fz_importv none = {0};
         if (keys[i] && fz_cache_get(keys[i], &tmp, &none) && tmp.usize == f->size
@@ -252,16 +269,18 @@ int fz_tables_prepare(struct fz_graph *g)
             free(tmp.zdata);
             t[i].in = (unsigned char *)bytes;
             t[i].len = len;
+            misses++;
         }
         fz_importv_free(&none);
     }
     if (rc == 0)
         fz_compress_tasks(t, n);
     for (size_t i = 0; i < n; i++) {
-        struct fz_native_file *f = &g->exts[i];
+        struct fz_native_file *f = i < g->nexts ? &g->exts[i] : &g->libs[i - g->nexts];
         if (t[i].in && rc == 0) {
             if (t[i].ret != 0) {
-                fz_error("cannot compress '%s' (liblzma error %d)", f->disk_path, t[i].ret);
+                fz_error("cannot compress '%s' (%s error %d)", f->disk_path,
+                         t[i].zstd_level ? "zstd" : "liblzma", t[i].ret);
                 rc = -1;
             } else {
                 f->zdata = t[i].out;
@@ -281,5 +300,7 @@ int fz_tables_prepare(struct fz_graph *g)
     }
     free(t);
     free(keys);
+    if (rc == 0 && total)
+        fz_note("native files: %zu packed, %zu compressed now", total, misses);
     return rc;
 }

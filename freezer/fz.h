@@ -317,13 +317,13 @@ struct fz_native_file {
     const char *dir_env; /* library: NULL, or a file a library opens by path
                             from the directory this variable names
                             (graph.c, lib_dirs) */
-    uint32_t size, crc;  /* filled by fz_pack_prepare_natives */
+    uint32_t size, crc;  /* filled by fz_natives_prepare */
     unsigned char *zdata;/* its bytes compressed (the same) */
     size_t zlen;
     struct bl_entry entry; /* where pack.c put it */
     int stdlib_table;    /* extension: one of cryo's libpython's shared table
                             modules: compressed as raw LZMA2 by
-                            fz_tables_prepare, not zstd (RT_EXT_LZMA,
+                            fz_natives_prepare, not zstd (RT_EXT_LZMA,
                             RT_EXT_NOT_OFFERED) */
 };
 
@@ -385,12 +385,6 @@ char *fz_resolve_relative(const char *importer, int is_package, const char *name
 /* Write the payload archive of `g` to `path`, then the `extra` members
  * (the build report, BL_ENTRY_REPORT; the SBOM, BL_ENTRY_SBOM); fill each
  * member's entry and the payload's size and CRC. */
-/* Compress the `len` bytes of native file `f` into it (zdata, zlen, size,
- * crc).  0, or -1 after reporting (too large). */
-int fz_native_compress(struct fz_native_file *f, const char *bytes, size_t len);
-/* Read and compress the native files of `g` not compressed yet (before the report, which
- * gives their sizes, and fz_pack_write).  0, or -1 after reporting. */
-int fz_pack_prepare_natives(struct fz_graph *g);
 /* Whether the payload has raw LZMA2 members (sources, cold modules, cryo's
  * table modules), zstd frames (the other native files): what decoders the
  * program links (emit_table.c) and its bill of materials lists (cc.c). */
@@ -421,11 +415,12 @@ void fz_cold_mark_from(struct fz_graph *g, const struct fz_strv *roots);
  * compile cache; a module that would not shrink stays LZ4 and hot).  0, or
  * -1 after reporting. */
 int fz_cold_prepare(struct fz_graph *g);
-/* Compress cryo's libpython's table modules the program carries
- * (fz_native_file.stdlib_table) as raw LZMA2, through the compile cache;
- * before fz_pack_prepare_natives, which leaves them alone.  0, or -1 after
- * reporting. */
-int fz_tables_prepare(struct fz_graph *g);
+/* Read and compress the native files of `g` not compressed yet (before the
+ * report, which gives their sizes, and fz_pack_write), on every core and
+ * through the compile cache: cryo's libpython's table modules
+ * (fz_native_file.stdlib_table) as raw LZMA2, the others as one zstd frame
+ * at BL_NATIVE_ZSTD_LEVEL.  0, or -1 after reporting. */
+int fz_natives_prepare(struct fz_graph *g);
 
 /* ---- sources.c -------------------------------------------------------- */
 

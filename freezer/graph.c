@@ -518,20 +518,20 @@ static int add_extension(struct ctx *c, const char *name, const char *path, cons
     free(dir);
     e->reason = fz_xstrdup(reason);
     e->deps = order;
-    /* The file is read once: compressed for the payload here, and looked
-     * at for the modules it imports from C. */
+    /* Read here for the modules it imports from C; compressed for the
+     * payload later, with the others (fz_natives_prepare). */
     size_t len;
     char *bytes = fz_read_file(e->disk_path, &len);
     const struct fz_native *nat = fz_natives_find(c->opt->natives, name);
     e->stdlib_table = nat && nat->shared && strcmp(nat->object, path) == 0;
-    if (!bytes || (!e->stdlib_table && fz_native_compress(e, bytes, len) < 0)) {
+    if (!bytes) {
         free(bytes);
         c->failed = 1;
         return -1;
     }
     char *nm = fz_xstrdup(name);
     /* (cryo's table modules import only what stdlib_c_imports says;
-     * fz_pack_prepare_natives compresses them) */
+     * fz_natives_prepare compresses them) */
     if (e->stdlib_table)
         add_stdlib_c_imports(c, nm); /* may grow g->exts: e is not used after */
     else

@@ -104,51 +104,6 @@ int fz_payload_has_zstd(const struct fz_graph *g)
     return g->nlibs > 0;
 }
 
-int fz_native_compress(struct fz_native_file *f, const char *bytes, size_t len)
-{
-    if (len > BL_ENTRY_MAX_SIZE) {
-        fz_error("'%s' is too large to pack (%zu bytes)", f->disk_path, len);
-        return -1;
-    }
-    free(f->zdata);
-    /* One zstd frame (payload_format.h, BL_ENTRY_NATIVE_PREFIX). */
-    size_t cap = ZSTD_compressBound(len);
-    f->zdata = fz_xmalloc(cap ? cap : 1);
-    size_t n = ZSTD_compress(f->zdata, cap, bytes, len, BL_NATIVE_ZSTD_LEVEL);
-    if (ZSTD_isError(n)) {
-        fz_error("cannot compress '%s': %s", f->disk_path, ZSTD_getErrorName(n));
-        free(f->zdata);
-        f->zdata = NULL;
-        return -1;
-    }
-    f->zlen = n;
-    f->size = (uint32_t)len;
-    f->crc = bl_checksum((const unsigned char *)bytes, len);
-    return 0;
-}
-
-int fz_pack_prepare_natives(struct fz_graph *g)
-{
-    for (size_t k = 0; k < 2; k++) {
-        struct fz_native_file *v = k ? g->libs : g->exts;
-        size_t n = k ? g->nlibs : g->nexts;
-        for (size_t i = 0; i < n; i++) {
-            struct fz_native_file *f = &v[i];
-            if (f->zdata || f->stdlib_table) /* (those: fz_tables_prepare) */
-                continue;
-            size_t len;
-            char *bytes = fz_read_file(f->disk_path, &len);
-            if (!bytes)
-                return -1;
-            int rc = fz_native_compress(f, bytes, len);
-            free(bytes);
-            if (rc < 0)
-                return -1;
-        }
-    }
-    return 0;
-}
-
 int fz_pack_write(struct fz_graph *g, const char *path, const struct fz_extra_member *extra,
                   size_t nextra, uint64_t *size, uint32_t *crc, uint32_t *entries)
 {
@@ -213,7 +168,7 @@ int fz_pack_write(struct fz_graph *g, const char *path, const struct fz_extra_me
             goto fail;
         (*entries)++;
     }
-    /* Native files, compressed by fz_pack_prepare_natives. */
+    /* Native files, compressed by fz_natives_prepare (cold.c). */
     for (size_t k = 0; k < 2; k++) {
         struct fz_native_file *v = k ? g->libs : g->exts;
         size_t n = k ? g->nlibs : g->nexts;

@@ -1271,6 +1271,25 @@ Test(graph, packs_a_third_party_extension_module_and_the_libraries_it_needs)
     cr_expect(strstr(l->disk_path, "site/fast/libs/libhelper.so.2") != NULL);
     /* The library is not also packed as package data. */
     cr_expect_null(data_file(&g, "fast/libs/libhelper.so.2"));
+    /* Both members are one zstd frame of the file, unchanged (compressed
+     * when the payload is prepared, not when the graph finds them). */
+    cr_expect_null(x->zdata);
+    cr_assert_eq(fz_natives_prepare(&g), 0);
+    for (int k = 0; k < 2; k++) {
+        const struct fz_native_file *f = k ? l : x;
+        size_t len;
+        char *bytes = fz_read_file(f->disk_path, &len);
+        cr_assert_not_null(bytes);
+        cr_expect_eq(f->size, (uint32_t)len);
+        cr_expect_eq(f->crc, bl_checksum((const unsigned char *)bytes, len));
+        cr_assert_eq(ZSTD_getFrameContentSize(f->zdata, f->zlen), (unsigned long long)len,
+                     "%s's member is not a zstd frame of the file", f->name);
+        char *out = fz_xmalloc(len);
+        cr_expect_eq(ZSTD_decompress(out, len, f->zdata, f->zlen), len);
+        cr_expect_eq(memcmp(out, bytes, len), 0);
+        free(out);
+        free(bytes);
+    }
     fz_graph_free(&g);
     tree_free(&t);
 }
@@ -1646,7 +1665,7 @@ Test(graph, packs_a_table_module_as_raw_lzma2_and_always_unicodedata)
     put(&t, "app.py", "print('hi')\n");
     struct opts o = {.stdlib = "std", .natives = &nv};
     build_ok(&t, "app.py", &o, &g);
-    cr_assert_eq(fz_tables_prepare(&g), 0);
+    cr_assert_eq(fz_natives_prepare(&g), 0);
     const struct fz_native_file *e = ext(&g, "unicodedata");
     cr_assert_not_null(e, "unicodedata should be packed as a native file");
     cr_expect(e->stdlib_table);
