@@ -92,7 +92,8 @@
 
 /* Member names inside the payload archive.  A module's marshalled code
  * object is "code/<dotted.name>"; a data file (package data, distribution
- * metadata) is "data/<its path in the virtual tree>".  The code of a module
+ * metadata) is "data/<its path in the virtual tree>" (an LZ4 block, or a
+ * zstd frame where the table says RT_APP_DATA_ZSTD).  The code of a module
  * that no start of the program imports (its table row has RT_MOD_COLD:
  * freezer/cold.c) is raw LZMA2 as sources are (BL_ENTRY_SOURCE_PREFIX),
  * not an LZ4 block; a third-party package's module that no start imports
@@ -122,6 +123,9 @@
  * 3.22 MB decoded in 2.2 ms, zstd 19 2.42 MB in 8.9 ms (13 ms with a new
  * decoder context per frame, as ZSTD_decompress makes), zstd 12 2.63 MB. */
 #define BL_MODULE_ZSTD_LEVEL 19
+/* Data files' zstd frames (RT_APP_DATA_ZSTD: only in a payload that has
+ * zstd frames already; freezer/cold.c, fz_data_prepare), the same. */
+#define BL_DATA_ZSTD_LEVEL 19
 #define BL_ENTRY_NATIVE_PREFIX "native/"
 /* Module sources, for tracebacks, linecache and inspect (runtime/DESIGN.md,
  * "Sources for tracebacks"): "src/<n>", the n-th chunk of sources laid

@@ -215,7 +215,7 @@ int fz_build(const struct fz_build_options *opt)
     if (fz_natives_prepare(&g) < 0)
         goto done;
     double tc0 = now();
-    if (fz_cold_prepare(&g) < 0)
+    if (fz_cold_prepare(&g) < 0 || fz_data_prepare(&g) < 0)
         goto done;
     fz_note("compressed the cold modules in %.2f s", now() - tc0);
     double td = now();
@@ -262,6 +262,7 @@ int fz_build(const struct fz_build_options *opt)
         goto done;
     uint32_t flags = (opt->allow_python_env ? RT_APP_ALLOW_PYTHON_ENV : 0)
                      | (g.file_hooks ? RT_APP_FILE_HOOKS : 0)
+                     | (g.data_zstd ? RT_APP_DATA_ZSTD : 0)
                      | ((uint32_t)opt->graph.optimize << RT_APP_OPTIMIZE_SHIFT
                         & RT_APP_OPTIMIZE_MASK);
     if (fz_emit_table(&g, payload_crc, flags, &opt->gc, opt->native_mode, table_c) < 0)

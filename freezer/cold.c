@@ -304,3 +304,85 @@ int fz_natives_prepare(struct fz_graph *g)
         fz_note("native files: %zu packed, %zu compressed now", total, misses);
     return rc;
 }
+
+/* Data files (package data, distribution metadata) are read only when
+ * the program asks for one, never on the start-up path by themselves, so
+ * where the payload already carries zstd frames (and so links the
+ * decoder: fz_payload_has_zstd) they are zstd frames at
+ * BL_DATA_ZSTD_LEVEL, all of them (RT_APP_DATA_ZSTD; one flag, so that the
+ * table needs no codec per row).  Elsewhere they stay LZ4 blocks: linking
+ * the zstd decoder (176 KB) for them would cost more than it saves.
+ * Measured on numpy's 133 data files (1.34 MB): LZ4 HC 372 KB, zstd 19
+ * 275 KB.  Cached by content, compressed on every core. */
+int fz_data_prepare(struct fz_graph *g)
+{
+    if (!g->ndata || !fz_payload_has_zstd(g))
+        return 0;
+    size_t n = g->ndata;
+    struct fz_pack_task *t = fz_xmalloc(n * sizeof *t);
+    char **keys = fz_xmalloc(n * sizeof *keys);
+    memset(t, 0, n * sizeof *t);
+    memset(keys, 0, n * sizeof *keys);
+    char *what = fz_printf("data file: zstd level %d", BL_DATA_ZSTD_LEVEL);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct fz_data *d = &g->data[i];
+        unsigned char *raw = fz_xmalloc(d->usize ? d->usize : 1);
+        if (LZ4_decompress_safe((const char *)d->zdata, (char *)raw, (int)d->zlen,
+                                (int)d->usize) != (int)d->usize) {
+            fz_error("cannot re-read the packed data file '%s'", d->disk_path);
+            free(raw);
+            rc = -1;
+            break;
+        }
+        keys[i] = fz_cache_key(what, (const char *)raw, d->usize, 0);
+        struct fz_module tmp = {0};
+        struct fz_importv none = {0};
+        if (keys[i] && fz_cache_get(keys[i], &tmp, &none) && tmp.usize == d->usize
+            && tmp.crc == d->crc) {
+            t[i].out = tmp.zdata; /* a hit */
+            t[i].outlen = tmp.zlen;
+            free(raw);
+        } else {
+            free(tmp.zdata);
+            t[i].in = raw;
+            t[i].len = d->usize;
+            t[i].zstd_level = BL_DATA_ZSTD_LEVEL;
+        }
+        fz_importv_free(&none);
+    }
+    free(what);
+    if (rc == 0)
+        fz_compress_tasks(t, n);
+    for (size_t i = 0; i < n; i++) {
+        struct fz_data *d = &g->data[i];
+        if (rc == 0 && t[i].in && t[i].ret != 0) {
+            fz_error("cannot compress the data file '%s' (zstd error %d)", d->disk_path,
+                     t[i].ret);
+            rc = -1;
+        }
+        if (rc == 0 && t[i].in && keys[i]) {
+            struct fz_module tmp = {.zdata = t[i].out, .zlen = t[i].outlen,
+                                    .usize = d->usize, .crc = d->crc};
+            struct fz_importv none = {0};
+            fz_cache_put(keys[i], &tmp, &none);
+        }
+        free((void *)t[i].in);
+        free(keys[i]);
+    }
+    /* All or none: on any failure every data file stays LZ4. */
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0) {
+            free(g->data[i].zdata);
+            g->data[i].zdata = t[i].out;
+            g->data[i].zlen = t[i].outlen;
+        } else {
+            free(t[i].out);
+        }
+    }
+    if (rc == 0)
+        g->data_zstd = 1;
+    free(t);
+    free(keys);
+    return rc;
+}

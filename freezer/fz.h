@@ -299,7 +299,8 @@ struct fz_data {
     char *disk_path;
     char *vpath;         /* path in the virtual tree: "pkg/data/x.json" */
     char *reason;        /* why it is in, for -v */
-    unsigned char *zdata;/* its bytes, compressed as payload members are */
+    unsigned char *zdata;/* its bytes: an LZ4 block, or a zstd frame when
+                            fz_graph.data_zstd */
     size_t zlen;
     uint32_t usize, crc;
     struct bl_entry entry;
@@ -336,6 +337,8 @@ struct fz_graph {
     size_t ndata, capdata;
     size_t missing_errors;   /* unguarded imports of user code not found */
     int file_hooks;          /* the runtime must install cryo_files' hooks */
+    int data_zstd;           /* the data files are zstd frames, not LZ4
+                                (fz_data_prepare; RT_APP_DATA_ZSTD) */
     /* Extension modules linked in as builtins (natives.c), sorted, and
      * parallel to them why each is in. */
     struct fz_strv natives, native_reasons;
@@ -421,6 +424,12 @@ int fz_cold_prepare(struct fz_graph *g);
  * (fz_native_file.stdlib_table) as raw LZMA2, the others as one zstd frame
  * at BL_NATIVE_ZSTD_LEVEL.  0, or -1 after reporting. */
 int fz_natives_prepare(struct fz_graph *g);
+/* After fz_natives_prepare and fz_cold_prepare: when the payload carries
+ * zstd frames already (fz_payload_has_zstd), re-compress every data file
+ * as one zstd frame at BL_DATA_ZSTD_LEVEL (through the compile cache) and
+ * set g->data_zstd; else leave them LZ4.  0, or -1 after reporting (the
+ * data files then unchanged). */
+int fz_data_prepare(struct fz_graph *g);
 
 /* ---- sources.c -------------------------------------------------------- */
 

@@ -588,7 +588,9 @@ static PyObject *cryo_read_data(PyObject *self, PyObject *arg)
     PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)d->data.usize);
     if (!b)
         return NULL;
-    enum bl_err err = rt_payload_read(&d->data, (unsigned char *)PyBytes_AS_STRING(b));
+    unsigned char *out = (unsigned char *)PyBytes_AS_STRING(b);
+    enum bl_err err = cryo_app.flags & RT_APP_DATA_ZSTD ? rt_payload_read_zstd(&d->data, out)
+                                                        : rt_payload_read(&d->data, out);
     if (err != BL_OK) {
         Py_DECREF(b);
         return PyErr_NoMemory();

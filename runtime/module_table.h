@@ -59,6 +59,9 @@ enum {
      * (cryo build -O/-OO), which sys.flags.optimize reports */
     RT_APP_OPTIMIZE_SHIFT = 2,
     RT_APP_OPTIMIZE_MASK = 3u << 2,
+    /* the data files' members are zstd frames, read with rt_app.native_read,
+     * not LZ4 blocks (freezer/cold.c, fz_data_prepare) */
+    RT_APP_DATA_ZSTD = 1u << 4,
 };
 
 struct rt_module {

@@ -1813,3 +1813,56 @@ Test(graph, packs_unreached_package_modules_as_zstd_that_decodes_to_their_code)
     fz_graph_free(&g);
     tree_free(&t);
 }
+
+/* Data files become zstd frames only where the payload links the zstd
+ * reader anyway (fz_data_prepare); elsewhere they stay LZ4 blocks. */
+static void check_data_codec(int with_unreached_module)
+{
+    struct tree t;
+    struct fz_graph g;
+    tree_new(&t);
+    put_tiny_stdlib(&t);
+    put(&t, "app.py", "import third\n");
+    put(&t, "site/third/__init__.py", "");
+    char *text = fz_xmalloc(32 << 10), *p = text;
+    for (int i = 0; i < 1000; i++)
+        p += sprintf(p, "row %d: %d\n", i, i * 31 % 977);
+    put(&t, "site/third/table.txt", text);
+    if (with_unreached_module)
+        put(&t, "site/third/extra.py", "def f(x):\n    return [x] * 3\n");
+    const char *const site[] = {"site", NULL};
+    struct opts o = {.stdlib = "std", .site = site};
+    build_ok(&t, "app.py", &o, &g);
+    const struct fz_data *d = data_file(&g, "third/table.txt");
+    cr_assert_not_null(d, "the package's data file is packed");
+    size_t len = strlen(text);
+    cr_assert_eq(fz_cold_prepare(&g), 0);
+    cr_assert_eq(fz_data_prepare(&g), 0);
+    cr_assert_eq(g.data_zstd, fz_payload_has_zstd(&g));
+    cr_assert_eq(g.data_zstd, with_unreached_module);
+    char *out = fz_xmalloc(len);
+    if (with_unreached_module) {
+        size_t n = ZSTD_decompress(out, len, d->zdata, d->zlen);
+        cr_assert_not(ZSTD_isError(n), "one zstd frame: %s", ZSTD_getErrorName(n));
+        cr_expect_eq(n, len);
+    } else {
+        cr_expect_eq(LZ4_decompress_safe((const char *)d->zdata, out, (int)d->zlen, (int)len),
+                     (int)len, "an LZ4 block");
+    }
+    cr_expect_eq(memcmp(out, text, len), 0, "the file, unchanged");
+    cr_expect_eq(d->crc, bl_checksum((const unsigned char *)text, len));
+    free(out);
+    free(text);
+    fz_graph_free(&g);
+    tree_free(&t);
+}
+
+Test(graph, data_files_are_zstd_frames_where_the_payload_has_zstd_anyway)
+{
+    check_data_codec(1);
+}
+
+Test(graph, data_files_stay_lz4_where_nothing_else_needs_the_zstd_reader)
+{
+    check_data_codec(0);
+}
