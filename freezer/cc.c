@@ -416,6 +416,7 @@ int fz_cc_link(const struct fz_toolchain *tc, const char *obj, const struct fz_s
         script = fz_printf("%s.ld", out);
         char *text = fz_printf("SECTIONS\n{\n%s%s}\nINSERT AFTER .data;\n",
                                dfz ? "  cryo_dfz : { *(cryo_dfz) *(cryo_dfz_s.*) }\n"
+                                     "  cryo_dfz_once ALIGN(4096) : { *(cryo_dfz_once) . = ALIGN(4096); }\n"
                                      "  cryo_dfz_bytes : { *(cryo_dfz_bytes) }\n"
                                    : "",
                                unwind ? "" : "  /DISCARD/ : { *(.eh_frame) }\n");

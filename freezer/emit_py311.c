@@ -148,7 +148,7 @@ RT(CRYO_RT_TUPLE_EMPTY, tuple_empty);
 
 /* Bump when the C written here changes: cached objects of another version
  * are never used. */
-#define DFZ_FORMAT "cryo deep-freeze 6"
+#define DFZ_FORMAT "cryo deep-freeze 10"
 
 struct em {
     FILE *f;
@@ -158,7 +158,197 @@ struct em {
     struct fz_strv codes; /* expressions of the code objects */
     struct fz_strv sets;  /* "{slot, members}" initializers */
     const char *unsupported; /* type name of a constant that cannot be static */
+    PyObject *once;    /* id(object) of the run-once objects (classify) */
+    FILE *odecl, *oinit; /* the run-once block's members and initializers */
+    char *odecl_buf, *oinit_buf;
+    size_t odecl_len, oinit_len;
 };
+
+/* ---- the run-once block --------------------------------------------------
+ *
+ * A module's body, and the bodies of the classes it defines, run once,
+ * when the module is imported; python3.11 frees their code objects then.
+ * A static object cannot be freed, and running it writes every page it is
+ * on (reference counts, interning, warm-up counters), so those code
+ * objects and the constants only they use (not strings, which are shared
+ * by content, nor bytes, which have a section of their own) are members of
+ * one block per module, `cryo_once`, in a section of their own
+ * (CRYO_DFZ_ONCE).  Once the body has run, the runtime gives the block's
+ * whole pages back (runtime/importer.c, dfz_release): their next touch,
+ * if any, reads them from the executable again, as they were built.
+ * Measured on stdlib40's 120 deep-frozen modules: 777 KB of their 3.6 MB
+ * of objects (strings and bytes aside) are run-once.
+ *
+ * Run-once code objects: the module's, and recursively those of classes
+ * (code objects without CO_OPTIMIZED among a run-once one's constants; a
+ * class inside a function is the function's, run at each call).  Run-once
+ * constants: what they reach and no other code object reaches, except
+ * frozensets and their members. */
+
+static int mark_reached(PyObject *set, PyObject *o, PyObject *stop);
+
+static int mark_code_fields(PyObject *set, PyCodeObject *co, PyObject *stop)
+{
+    PyObject *fields[] = {co->co_consts, co->co_names, co->co_localsplusnames,
+                          co->co_localspluskinds};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (mark_reached(set, fields[i], stop) < 0)
+            return -1;
+    return 0;
+}
+
+/* Add id() of `o` and of what it reaches through constants to `set`,
+ * not entering an object in `stop` (may be NULL). */
+static int mark_reached(PyObject *set, PyObject *o, PyObject *stop)
+{
+    if (!PyTuple_CheckExact(o) && !PyFrozenSet_CheckExact(o) && !PyCode_Check(o)
+        && !PyLong_CheckExact(o) && !PyFloat_CheckExact(o) && !PyComplex_CheckExact(o))
+        return 0; /* strings, bytes, singletons: never in the block */
+    if (stop && PyFrozenSet_CheckExact(o))
+        return 0; /* a frozenset is emitted as a new tuple of its members
+                     (emit), outside the block: neither are in it */
+    PyObject *k = PyLong_FromVoidPtr(o);
+    if (!k)
+        return -1;
+    int in = stop ? PySet_Contains(stop, k) : 0;
+    int had = in == 0 ? PySet_Contains(set, k) : in;
+    if (had == 0 && PySet_Add(set, k) < 0)
+        had = -1;
+    Py_DECREF(k);
+    if (had != 0)
+        return had < 0 ? -1 : 0;
+    if (PyCode_Check(o))
+        return mark_code_fields(set, (PyCodeObject *)o, stop);
+    if (PyTuple_CheckExact(o) || PyFrozenSet_CheckExact(o)) {
+        PyObject *it = PyObject_GetIter(o), *x;
+        if (!it)
+            return -1;
+        int rc = 0;
+        while (rc == 0 && (x = PyIter_Next(it))) {
+            rc = mark_reached(set, x, stop);
+            Py_DECREF(x);
+        }
+        Py_DECREF(it);
+        return rc < 0 || PyErr_Occurred() ? -1 : 0;
+    }
+    return 0;
+}
+
+/* Fill e->once for the module whose code is `top`.  0, or -1 (no block:
+ * everything stays in the ordinary section). */
+static int classify(struct em *e, PyObject *top)
+{
+    PyObject *runonce = PyList_New(0), *codes = PyList_New(0), *live = PySet_New(NULL);
+    PyObject *once_ids = PySet_New(NULL);
+    int rc = -1;
+    if (!runonce || !codes || !live || !once_ids || PyList_Append(runonce, top) < 0)
+        goto done;
+    /* the run-once code objects */
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(runonce); i++) {
+        PyCodeObject *co = (PyCodeObject *)PyList_GET_ITEM(runonce, i);
+        PyObject *k = PyLong_FromVoidPtr(co);
+        if (!k || PySet_Add(once_ids, k) < 0) {
+            Py_XDECREF(k);
+            goto done;
+        }
+        Py_DECREF(k);
+        for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(co->co_consts); j++) {
+            PyObject *c = PyTuple_GET_ITEM(co->co_consts, j);
+            if (PyCode_Check(c) && !(((PyCodeObject *)c)->co_flags & CO_OPTIMIZED)
+                && PyList_Append(runonce, c) < 0)
+                goto done;
+        }
+    }
+    /* every code object, then what the others reach */
+    if (PyList_Append(codes, top) < 0)
+        goto done;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(codes); i++) {
+        PyCodeObject *co = (PyCodeObject *)PyList_GET_ITEM(codes, i);
+        for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(co->co_consts); j++) {
+            PyObject *c = PyTuple_GET_ITEM(co->co_consts, j);
+            if (PyCode_Check(c) && PyList_Append(codes, c) < 0)
+                goto done;
+        }
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(codes); i++) {
+        PyObject *co = PyList_GET_ITEM(codes, i), *k = PyLong_FromVoidPtr(co);
+        int is_once = k ? PySet_Contains(once_ids, k) : -1;
+        Py_XDECREF(k);
+        if (is_once < 0 || (!is_once && mark_reached(live, co, NULL) < 0))
+            goto done;
+    }
+    /* the run-once code objects and their own tuples, where nothing else
+     * uses them; not the constants in those tuples: what a body loads can
+     * live on (defaults, __all__, __slots__, a module's table of values),
+     * and would be written again (tools measured: 464 of stdlib40's 632 KB
+     * of such blocks written again by the end of the run) */
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(runonce); i++) {
+        PyCodeObject *co = (PyCodeObject *)PyList_GET_ITEM(runonce, i);
+        PyObject *own[] = {(PyObject *)co, co->co_consts, co->co_names, co->co_localsplusnames};
+        for (size_t j = 0; j < sizeof own / sizeof *own; j++) {
+            if (!PyTuple_CheckExact(own[j]) && !PyCode_Check(own[j]))
+                continue;
+            if (PyTuple_CheckExact(own[j]) && PyTuple_GET_SIZE(own[j]) == 0)
+                continue; /* the interpreter's empty tuple */
+            PyObject *k = PyLong_FromVoidPtr(own[j]);
+            int used = k ? PySet_Contains(live, k) : -1;
+            if (used < 0 || (!used && PySet_Add(e->once, k) < 0)) {
+                Py_XDECREF(k);
+                goto done;
+            }
+            Py_DECREF(k);
+        }
+    }
+    rc = 0;
+done:
+    Py_XDECREF(runonce);
+    Py_XDECREF(codes);
+    Py_XDECREF(live);
+    Py_XDECREF(once_ids);
+    if (rc < 0) {
+        PyErr_Clear();
+        PySet_Clear(e->once);
+    }
+    return rc;
+}
+
+static int in_block(struct em *e, PyObject *o)
+{
+    PyObject *k = PyLong_FromVoidPtr(o);
+    int r = k ? PySet_Contains(e->once, k) : -1;
+    Py_XDECREF(k);
+    if (r < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    return r;
+}
+
+/* Begin the definition of `o` as "o<id>", of C type `type`: a static
+ * object of its own, or a member of the run-once block.  Returns where
+ * its initializer is to be written; def_end ends it. */
+static FILE *def_begin(struct em *e, PyObject *o, unsigned long id, const char *type)
+{
+    if (in_block(e, o)) {
+        fprintf(e->odecl, "  %s o%lu;\n", type, id);
+        fprintf(e->oinit, "  .o%lu = ", id);
+        return e->oinit;
+    }
+    fprintf(e->f, "static %s o%lu CRYO_DFZ_DATA = ", type, id);
+    return e->f;
+}
+
+static void def_end(struct em *e, FILE *f)
+{
+    fputs(f == e->f ? ";\n" : ",\n", f);
+}
+
+/* The name of `o`'s definition, for references: "o<id>" or
+ * "cryo_once.o<id>". */
+static const char *def_prefix(struct em *e, PyObject *o)
+{
+    return in_block(e, o) ? "cryo_once." : "";
+}
 
 static const char *remember(struct em *e, PyObject *o, const char *expr)
 {
@@ -340,13 +530,15 @@ static const char *emit_int(struct em *e, PyObject *o, char *buf, size_t bufn)
     PyLongObject *l = (PyLongObject *)o;
     Py_ssize_t size = Py_SIZE(l), nd = size < 0 ? -size : size;
     unsigned long id = e->next++;
-    fprintf(e->f, "static struct { struct cryo_long l; uint32_t d[%zd]; } o%lu CRYO_DFZ_DATA = {{{{CRYO_DFZ_REFCNT, "
-                  "&PyLong_Type}, %zd}}, {",
-            nd, id, size);
+    char type[64];
+    snprintf(type, sizeof type, "struct { struct cryo_long l; uint32_t d[%zd]; }", nd);
+    FILE *f = def_begin(e, o, id, type);
+    fprintf(f, "{{{{CRYO_DFZ_REFCNT, &PyLong_Type}, %zd}}, {", size);
     for (Py_ssize_t i = 0; i < nd; i++)
-        fprintf(e->f, "%s%uu", i ? "," : "", (unsigned)l->ob_digit[i]);
-    fputs("}};\n", e->f);
-    snprintf(buf, bufn, "(void *)&o%lu", id);
+        fprintf(f, "%s%uu", i ? "," : "", (unsigned)l->ob_digit[i]);
+    fputs("}}", f);
+    def_end(e, f);
+    snprintf(buf, bufn, "(void *)&%so%lu", def_prefix(e, o), id);
     return buf;
 }
 
@@ -368,19 +560,23 @@ static const char *emit_tuple(struct em *e, PyObject *o, char *buf, size_t bufn)
     const char *r = NULL;
     if (done == n) {
         unsigned long id = e->next++;
-        fprintf(e->f, "static struct { struct cryo_gc_head g; struct cryo_tuple t; void *i[%zd]; } "
-                      "o%lu CRYO_DFZ_DATA = {{0, 0}, {{{CRYO_DFZ_REFCNT, &PyTuple_Type}, %zd}}, {",
-                n, id, n);
+        const char *pre = def_prefix(e, o);
+        char type[96];
+        snprintf(type, sizeof type,
+                 "struct { struct cryo_gc_head g; struct cryo_tuple t; void *i[%zd]; }", n);
+        FILE *f = def_begin(e, o, id, type);
+        fprintf(f, "{{0, 0}, {{{CRYO_DFZ_REFCNT, &PyTuple_Type}, %zd}}, {", n);
         for (Py_ssize_t i = 0; i < n; i++) {
-            fprintf(e->f, "%s%s", i ? (i % 8 ? ", " : ",\n") : "", items[i]);
+            fprintf(f, "%s%s", i ? (i % 8 ? ", " : ",\n") : "", items[i]);
             if (PyFrozenSet_CheckExact(PyTuple_GET_ITEM(o, i))) {
-                char *s = fz_printf("{&o%lu.i[%zd], %s}", id, i, items[i]);
+                char *s = fz_printf("{&%so%lu.i[%zd], %s}", pre, id, i, items[i]);
                 fz_strv_push(&e->sets, s);
                 free(s);
             }
         }
-        fputs("}};\n", e->f);
-        snprintf(buf, bufn, "(void *)&o%lu.t", id);
+        fputs("}}", f);
+        def_end(e, f);
+        snprintf(buf, bufn, "(void *)&%so%lu.t", pre, id);
         r = buf;
     }
     for (Py_ssize_t i = 0; i < done; i++)
@@ -414,18 +610,22 @@ static const char *emit_code(struct em *e, PyObject *o, char *buf, size_t bufn)
     if (done == NF) {
         unsigned long id = e->next++;
         Py_ssize_t n = PyBytes_GET_SIZE(bytecode);
-        fprintf(e->f,
-                "static struct { struct cryo_code c; char b[%zd]; } o%lu CRYO_DFZ_DATA = {{{{CRYO_DFZ_REFCNT, "
+        char type[64];
+        snprintf(type, sizeof type, "struct { struct cryo_code c; char b[%zd]; }", n);
+        FILE *f = def_begin(e, o, id, type);
+        fprintf(f,
+                "{{{{CRYO_DFZ_REFCNT, "
                 "&PyCode_Type}, %zd},\n %s, %s, %s, %d, CRYO_CODE_WARMUP, 0, %d, %d, %d, %d, %d, "
                 "%d, %d, %d, %d, %d,\n %s, %s, %s, %s, %s, %s, 0, 0, 0, %d, 0},\n",
-                n, id, n / 2, x[0], x[1], x[2], co->co_flags, co->co_argcount,
+                n / 2, x[0], x[1], x[2], co->co_flags, co->co_argcount,
                 co->co_posonlyargcount, co->co_kwonlyargcount, co->co_stacksize,
                 co->co_firstlineno, co->co_nlocalsplus, co->co_nlocals, co->co_nplaincellvars,
                 co->co_ncellvars, co->co_nfreevars, x[3], x[4], x[5], x[6], x[7], x[8],
                 co->_co_firsttraceable);
-        c_bytes(e->f, (const unsigned char *)PyBytes_AS_STRING(bytecode), (size_t)n);
-        fputs("};\n", e->f);
-        snprintf(buf, bufn, "(void *)&o%lu.c", id);
+        c_bytes(f, (const unsigned char *)PyBytes_AS_STRING(bytecode), (size_t)n);
+        fputs("}", f);
+        def_end(e, f);
+        snprintf(buf, bufn, "(void *)&%so%lu.c", def_prefix(e, o), id);
         fz_strv_push(&e->codes, buf);
         r = buf;
     }
@@ -468,20 +668,24 @@ static const char *emit(struct em *e, PyObject *o)
         x = emit_int(e, o, buf, sizeof buf);
     else if (PyFloat_CheckExact(o)) {
         unsigned long id = e->next++;
-        fprintf(e->f, "static struct cryo_float o%lu CRYO_DFZ_DATA = {{CRYO_DFZ_REFCNT, &PyFloat_Type}, ", id);
-        c_double(e->f, PyFloat_AS_DOUBLE(o));
-        fputs("};\n", e->f);
-        snprintf(buf, sizeof buf, "(void *)&o%lu", id);
+        FILE *f = def_begin(e, o, id, "struct cryo_float");
+        fputs("{{CRYO_DFZ_REFCNT, &PyFloat_Type}, ", f);
+        c_double(f, PyFloat_AS_DOUBLE(o));
+        fputs("}", f);
+        def_end(e, f);
+        snprintf(buf, sizeof buf, "(void *)&%so%lu", def_prefix(e, o), id);
         x = buf;
     } else if (PyComplex_CheckExact(o)) {
         unsigned long id = e->next++;
         Py_complex c = PyComplex_AsCComplex(o);
-        fprintf(e->f, "static struct cryo_complex o%lu CRYO_DFZ_DATA = {{CRYO_DFZ_REFCNT, &PyComplex_Type}, ", id);
-        c_double(e->f, c.real);
-        fputs(", ", e->f);
-        c_double(e->f, c.imag);
-        fputs("};\n", e->f);
-        snprintf(buf, sizeof buf, "(void *)&o%lu", id);
+        FILE *f = def_begin(e, o, id, "struct cryo_complex");
+        fputs("{{CRYO_DFZ_REFCNT, &PyComplex_Type}, ", f);
+        c_double(f, c.real);
+        fputs(", ", f);
+        c_double(f, c.imag);
+        fputs("}", f);
+        def_end(e, f);
+        snprintf(buf, sizeof buf, "(void *)&%so%lu", def_prefix(e, o), id);
         x = buf;
     } else if (PyTuple_CheckExact(o))
         x = emit_tuple(e, o, buf, sizeof buf);
@@ -530,10 +734,19 @@ char *fz_dfz_symbol(const char *module)
 
 int fz_dfz_emit(PyObject *code, const char *module, FILE *f, const char **unsupported)
 {
-    struct em e = {.f = f, .seen = PyDict_New(), .names = PySet_New(NULL)};
-    if (!e.seen || !e.names) {
+    struct em e = {.f = f, .seen = PyDict_New(), .names = PySet_New(NULL), .once = PySet_New(NULL)};
+    e.odecl = open_memstream(&e.odecl_buf, &e.odecl_len);
+    e.oinit = open_memstream(&e.oinit_buf, &e.oinit_len);
+    if (!e.seen || !e.names || !e.once || !e.odecl || !e.oinit) {
         Py_XDECREF(e.seen);
         Py_XDECREF(e.names);
+        Py_XDECREF(e.once);
+        if (e.odecl)
+            fclose(e.odecl);
+        if (e.oinit)
+            fclose(e.oinit);
+        free(e.odecl_buf);
+        free(e.oinit_buf);
         PyErr_Clear();
         *unsupported = "(out of memory)";
         return -1;
@@ -541,9 +754,15 @@ int fz_dfz_emit(PyObject *code, const char *module, FILE *f, const char **unsupp
     fprintf(f, "/* %s: module %s, deep-frozen by cryo (freezer/emit_py311.c) */\n"
                "#define CRYO_DFZ_MODULE 1\n#include \"runtime/frozen_py311.h\"\n",
             DFZ_FORMAT, module);
+    if (PyCode_Check(code))
+        classify(&e, code);
     const char *top = emit(&e, code);
     int rc = -1;
-    if (top && PyCode_Check(code)) {
+    int ostreams = fclose(e.odecl) | fclose(e.oinit);
+    if (top && PyCode_Check(code) && ostreams == 0) {
+        /* The run-once block (never empty: the module's code is in it). */
+        fprintf(f, "static struct {\n%s} cryo_once CRYO_DFZ_ONCE = {\n%s};\n",
+                e.odecl_buf ? e.odecl_buf : "", e.oinit_buf ? e.oinit_buf : "");
         fputs("static void *codes[] CRYO_DFZ_DATA = {\n", f);
         for (size_t i = 0; i < e.codes.n; i++)
             fprintf(f, "  %s,\n", e.codes.v[i]);
@@ -555,7 +774,8 @@ int fz_dfz_emit(PyObject *code, const char *module, FILE *f, const char **unsupp
             fputs("};\n", f);
         }
         char *sym = fz_dfz_symbol(module);
-        fprintf(f, "struct cryo_dfz %s CRYO_DFZ_DATA = {%s, codes, %zu, %zu, %s, 0};\n", sym, top, e.codes.n,
+        fprintf(f, "struct cryo_dfz %s CRYO_DFZ_DATA = {%s, codes, %zu, %zu, %s, &cryo_once, "
+                   "sizeof cryo_once, 0, 0};\n", sym, top, e.codes.n,
                 e.sets.n, e.sets.n ? "sets" : "0");
         free(sym);
         rc = 0;
@@ -566,6 +786,9 @@ int fz_dfz_emit(PyObject *code, const char *module, FILE *f, const char **unsupp
     fz_strv_free(&e.sets);
     Py_DECREF(e.seen);
     Py_DECREF(e.names);
+    Py_DECREF(e.once);
+    free(e.odecl_buf);
+    free(e.oinit_buf);
     return ferror(f) ? -1 : rc;
 }
 

@@ -164,7 +164,7 @@ uint64_t gc_cycle_heap_now(void);
 enum { GC_IMG_TEXT, GC_IMG_RODATA, GC_IMG_DATA, GC_IMG_BSS,
        /* the deep-frozen modules' objects (runtime/frozen_py311.h): their
         * bytes objects apart, the rest; not counted in GC_IMG_DATA */
-       GC_IMG_MODULES, GC_IMG_MODBYTES, GC_IMG_KINDS };
+       GC_IMG_MODULES, GC_IMG_MODBYTES, GC_IMG_MODONCE, GC_IMG_KINDS };
 struct gc_image_pages {
     uint64_t bytes[GC_IMG_KINDS];    /* mapped */
     uint64_t resident[GC_IMG_KINDS]; /* present in memory now */

@@ -30,13 +30,16 @@
 #include "gc_internal.h"
 
 const char *const gc_image_kind_names[GC_IMG_KINDS] = {"text",    "rodata",  "data",
-                                                       "bss",     "modules", "modbytes"};
+                                                       "bss",     "modules", "modbytes",
+                                                       "modonce"};
 
 /* The deep-frozen modules' ranges, gathered by the link (freezer/cc.c);
  * absent (NULL) in a program without them. */
 extern char __start_cryo_dfz[] __attribute__((weak)), __stop_cryo_dfz[] __attribute__((weak));
 extern char __start_cryo_dfz_bytes[] __attribute__((weak));
 extern char __stop_cryo_dfz_bytes[] __attribute__((weak));
+extern char __start_cryo_dfz_once[] __attribute__((weak));
+extern char __stop_cryo_dfz_once[] __attribute__((weak));
 
 #define PM_PRESENT (1ull << 63)
 #define PM_FILE (1ull << 61)
@@ -114,13 +117,15 @@ int gc_image_pages(struct gc_image_pages *out)
      * taken out of the data's counts.  Whole pages inside each range (a
      * page shared with the data around stays the data's). */
     const char *r[][2] = {{__start_cryo_dfz, __stop_cryo_dfz},
-                          {__start_cryo_dfz_bytes, __stop_cryo_dfz_bytes}};
-    for (int i = 0; i < 2 && !w.failed; i++) {
+                          {__start_cryo_dfz_bytes, __stop_cryo_dfz_bytes},
+                          {__start_cryo_dfz_once, __stop_cryo_dfz_once}};
+    const int kind[] = {GC_IMG_MODULES, GC_IMG_MODBYTES, GC_IMG_MODONCE};
+    for (int i = 0; i < 3 && !w.failed; i++) {
         uintptr_t lo = ((uintptr_t)r[i][0] + w.page - 1) & ~(uintptr_t)(w.page - 1);
         uintptr_t hi = (uintptr_t)r[i][1] & ~(uintptr_t)(w.page - 1);
         if (!r[i][0] || hi <= lo)
             continue;
-        int k = i ? GC_IMG_MODBYTES : GC_IMG_MODULES;
+        int k = kind[i];
         count(&w, lo, hi, k);
         out->bytes[GC_IMG_DATA] -= out->bytes[k];
         out->resident[GC_IMG_DATA] -= out->resident[k];

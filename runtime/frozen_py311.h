@@ -47,6 +47,11 @@
  * section each: the link keeps one of the equal strings of all modules, and
  * the others' sections go (--gc-sections). */
 #define CRYO_DFZ_DATA __attribute__((section("cryo_dfz")))
+/* A module's run-once block (freezer/emit_py311.c): its body's and its
+ * classes' bodies' code objects and the constants only they use, one
+ * object per module in a section of their own, whose whole pages are given
+ * back once the body has run (runtime/importer.c, dfz_release). */
+#define CRYO_DFZ_ONCE __attribute__((section("cryo_dfz_once")))
 #define CRYO_DFZ_SHARED(hash) \
     __attribute__((weak, visibility("hidden"), section("cryo_dfz_s." #hash)))
 
@@ -165,7 +170,11 @@ struct cryo_dfz {
     void *const *codes;        /* all its code objects, for interning */
     uint32_t ncodes, nsets;
     const struct cryo_dfz_set *sets;
-    int ready;                 /* set by the first import */
+    void *once;                /* its run-once block (CRYO_DFZ_ONCE) */
+    uintptr_t once_size;
+    int ready;                 /* set by the first import; cleared when the
+                                  run-once block's pages are given back */
+    int released;              /* its body has run: its block's pages may go */
 };
 
 #endif

@@ -131,7 +131,8 @@ Test(emit_py311, every_constant_kind, .init = setup)
     /* the frozenset: a static tuple standing in a slot until import */
     cr_assert_eq(count(t, "struct cryo_dfz_set sets[]"), 1);
     cr_assert(strstr(t, "struct cryo_dfz cryo_dfz_74 CRYO_DFZ_DATA = {"), "the module's struct");
-    cr_assert(strstr(t, ", 2, 1, sets, 0};"), "two code objects, one set");
+    cr_assert(strstr(t, ", 2, 1, sets, &cryo_once, sizeof cryo_once, 0, 0};"),
+              "two code objects, one set, the run-once block");
     compiles(t);
     free(t);
     Py_DECREF(co);
@@ -167,4 +168,49 @@ Test(emit_py311, symbols_are_the_names_in_hex)
     char *s = fz_dfz_symbol("a.b_c");
     cr_assert_str_eq(s, "cryo_dfz_612e625f63");
     free(s);
+}
+
+/* The run-once block: the module's code object and its classes' bodies
+ * (not a class made inside a function, whose body runs at each call, nor
+ * functions), with their own tuples; what a body loads (A's tuple, B's
+ * float) and what a function shares stays outside, defined before it. */
+Test(emit_py311, the_run_once_block_holds_the_bodies_and_only_them, .init = setup)
+{
+    PyObject *co = code_of("A = (1.5, 10**30, ('x', 2.5))\n"
+                           "B = 3.25\n"
+                           "class K:\n"
+                           "    LIMIT = 2**70\n"
+                           "    class Inner:\n"
+                           "        pass\n"
+                           "    def m(self):\n"
+                           "        return 3.25\n"
+                           "def f():\n"
+                           "    class Local:\n"
+                           "        pass\n"
+                           "    return Local\n",
+                           NULL);
+    const char *why;
+    char *t = emit(co, &why);
+    cr_assert_not_null(t, "emit refused: %s", why);
+    const char *blk = strstr(t, "static struct {\n");
+    cr_assert_not_null(blk, "a run-once block");
+    const char *end = strstr(blk, "} cryo_once CRYO_DFZ_ONCE = {");
+    cr_assert_not_null(end, "the block's members end before its initializer");
+    size_t n = (size_t)(end - blk);
+    char *decls = fz_xmalloc(n + 1);
+    memcpy(decls, blk, n);
+    decls[n] = '\0';
+    /* module, K, K.Inner: three code objects in the block; f, K.m and
+     * f's Local outside */
+    cr_expect_eq(count(decls, "struct cryo_code c;"), 3, "the bodies' code objects:\n%s", decls);
+    cr_expect_eq(count(t, "static struct { struct cryo_code c;"), 3, "the functions' outside");
+    cr_expect_eq(count(decls, "struct cryo_float"), 0, "no loaded constant in the block");
+    cr_expect_eq(count(decls, "struct cryo_long"), 0, "no loaded int in the block");
+    cr_expect(strstr(decls, "struct cryo_tuple t;") != NULL, "the bodies' own tuples are in it");
+    cr_expect(strstr(t, "(void *)&cryo_once.o"), "members referenced through the block");
+    cr_expect(strstr(t, "&cryo_once, sizeof cryo_once, 0, 0};"), "the module's struct names it");
+    compiles(t);
+    free(decls);
+    free(t);
+    Py_DECREF(co);
 }

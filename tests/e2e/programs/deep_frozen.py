@@ -117,3 +117,13 @@ for name in sorted(sys.modules):
         problems.append(r)
 print("round trip:", "%d+ modules" % (checked // 10 * 10) if checked >= 40 else checked,
       problems or "all equal")
+
+# The run-once blocks were given back after each body ran: a reload runs
+# dfz_consts' body again from pages read anew from the executable.
+first = (C.IN_BODY, C.Outer().get(), C.Outer.LIMIT)
+again = importlib.reload(C)
+print("reloaded:", again is C,
+      first == (again.IN_BODY, again.Outer().get(), again.Outer.LIMIT), again.IN_BODY)
+code = again.__spec__.loader.get_code("dfz_consts")
+print("body frozensets:", [sorted(c) for c in code.co_consts if isinstance(c, frozenset)],
+      "tuples:", [c for c in code.co_consts if isinstance(c, tuple) and 2.5 in c])

@@ -46,3 +46,19 @@ def raises():
         1 / 0
     except ZeroDivisionError as e:
         raise ValueError("from a deep-frozen function") from e
+
+
+# Run by the module's body only: the module's and the classes' code objects
+# are its run-once block, whose pages are given back once the body has run
+# (runtime/importer.c, dfz_release); a reload and loader.get_code() must
+# still find them whole, the frozenset constant a frozenset again.
+IN_BODY = ("b" in {"a", "b", "c"}, 10**30 + 1, (2.5, ("t", 3j)))
+
+
+class Outer:
+    class Inner:
+        TAG = ("inner", 7, frozenset({"p"}))
+    LIMIT = 2**70
+
+    def get(self):
+        return self.Inner.TAG
