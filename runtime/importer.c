@@ -153,6 +153,7 @@ static PyObject *dfz_code(struct cryo_dfz *d)
             if (_PyStaticCode_InternStrings((PyCodeObject *)d->codes[i]) < 0)
                 return NULL;
         d->ready = 1;
+        d->released = 0; /* in use again: its pages stay till it has run */
     }
     PyObject *code = d->top;
     Py_INCREF(code);
@@ -211,6 +212,37 @@ static uintptr_t block_end(const struct cryo_dfz *d)
     return (uintptr_t)d->once + d->once_size;
 }
 
+static int in_block(const struct cryo_dfz *d, const void *o)
+{
+    return (uintptr_t)o >= (uintptr_t)d->once && (uintptr_t)o < block_end(d);
+}
+
+/* Whether nothing but the block itself refers to its objects any more.
+ * A module's code can outlive its body: a frame kept (a traceback, a
+ * module that stores inspect.currentframe()), a loader.get_code() result
+ * held, a weak reference, a debugger's co_extra, dis's cached co_code.
+ * Given back then, the page would read as it was built under their feet
+ * (co_filename among what is lost: inspect.getsource of such a frame
+ * fails), so the block stays.  A static object's count is exact: anybody
+ * holding it has raised it above CRYO_DFZ_REFCNT.  The block's members
+ * are its code objects and their own tuples (freezer/emit_py311.c). */
+static int block_idle(const struct cryo_dfz *d)
+{
+    for (uint32_t i = 0; i < d->ncodes; i++) {
+        PyCodeObject *co = (PyCodeObject *)d->codes[i];
+        if (!in_block(d, co))
+            continue;
+        if (Py_REFCNT(co) != CRYO_DFZ_REFCNT || co->co_weakreflist || co->co_extra
+            || co->_co_code)
+            return 0;
+        PyObject *own[] = {co->co_consts, co->co_names, co->co_localsplusnames};
+        for (size_t j = 0; j < sizeof own / sizeof *own; j++)
+            if (in_block(d, own[j]) && Py_REFCNT(own[j]) != CRYO_DFZ_REFCNT)
+                return 0;
+    }
+    return 1;
+}
+
 /* Whether every block on the page at `p` has run; each one's code made
  * not ready if `clear`. */
 static int page_free(size_t i, uintptr_t p, uintptr_t page, int clear)
@@ -235,9 +267,9 @@ static void dfz_release(struct cryo_dfz *d)
     static uintptr_t page;
     if (!page)
         page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    d->released = 1;
-    if (!d->once || !d->once_size || !blocks_ready())
+    if (!d->once || !d->once_size || !block_idle(d) || !blocks_ready())
         return;
+    d->released = 1;
     struct cryo_dfz **at = bsearch(&d, blocks, nblocks, sizeof *blocks, by_block);
     if (!at)
         return;

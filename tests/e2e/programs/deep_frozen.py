@@ -127,3 +127,16 @@ print("reloaded:", again is C,
 code = again.__spec__.loader.get_code("dfz_consts")
 print("body frozensets:", [sorted(c) for c in code.co_consts if isinstance(c, frozenset)],
       "tuples:", [c for c in code.co_consts if isinstance(c, tuple) and 2.5 in c])
+
+# A body whose frame is kept, and a code object held across a reload: both
+# stay whole (their blocks are not given back while referred to).
+import dfz_frame  # noqa: E402
+
+F = dfz_frame.FRAME
+print("kept frame:", F.f_code.co_filename.endswith("dfz_frame.py"), F.f_lineno,
+      inspect.getsource(F).splitlines()[-1], inspect.getframeinfo(F).lineno)
+held = again.__spec__.loader.get_code("dfz_consts")
+importlib.reload(C)
+import difflib, pprint, shlex, fractions  # noqa: E401,E402
+print("held code:", held.co_filename.endswith("dfz_consts.py"), held.co_name,
+      [c for c in held.co_consts if isinstance(c, tuple) and 2.5 in c])
