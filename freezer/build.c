@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -148,7 +149,7 @@ int fz_build(const struct fz_build_options *opt)
     struct fz_graph g = {0};
     struct fz_strv dfz_objs = {0}; /* deep-frozen modules (emit_py311.c) */
     struct fz_toolchain tc;
-    int rc = -1, fd = -1, py = 0, have_tc = 0;
+    int rc = -1, fd = -1, lock = -1, py = 0, have_tc = 0;
     char *payload = NULL, *table_c = NULL, *table_o = NULL, *sbom = NULL;
     double t0 = now();
 
@@ -175,6 +176,15 @@ int fz_build(const struct fz_build_options *opt)
         fz_error("cannot create a temporary directory in '%s': %s (set TMPDIR)",
                  tmp && *tmp ? tmp : "/tmp", strerror(errno));
         tmp_dir[0] = '\0';
+        goto done;
+    }
+    /* Held till this process and every compiler it runs are gone (the
+     * descriptor is inherited on purpose): fz_sweep_stale waits for it. */
+    char *lock_path = tmp_path(FZ_TMP_LOCK);
+    lock = open(lock_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+    free(lock_path);
+    if (lock < 0 || flock(lock, LOCK_EX) != 0) {
+        fz_error("cannot create a lock in '%s': %s (set TMPDIR)", tmp_dir, strerror(errno));
         goto done;
     }
     /* The compiler's own temporary files go there too, so that nothing
@@ -362,6 +372,8 @@ done:
         close(fd);
     remove_temporaries();
     tmp_out[0] = tmp_dir[0] = '\0';
+    if (lock >= 0)
+        close(lock);
     free(payload);
     free(table_c);
     free(table_o);

@@ -63,6 +63,13 @@ char *fz_read_file(const char *path, size_t *len);
 #define FZ_TMP_DIR_MARK "cryo-build-"
 #define FZ_TMP_OUT_MARK ".cryo-tmp-"
 #define FZ_TMP_CACHE_MARK ".tmp-"
+/* A build's directory holds this file, locked (flock) by the build and,
+ * through the descriptor they inherit, by the compilers it runs: a build
+ * killed by SIGKILL leaves them running, writing into the directory for
+ * a moment; the sweep waits for the lock (FZ_SWEEP_WAIT_MS at most, then
+ * leaves the directory to a later build) rather than race them. */
+#define FZ_TMP_LOCK ".lock"
+#define FZ_SWEEP_WAIT_MS 5000
 void fz_sweep_stale(const char *dir, const char *mark);
 /* rm -r of a directory holding only files, with system calls only (safe in
  * a signal handler). */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -235,6 +236,27 @@ void fz_remove_flat_dir(const char *path)
     rmdir(path);
 }
 
+/* The lock of a dead build's directory `path` (FZ_TMP_LOCK), taken once
+ * the compilers it left have finished: its descriptor, -1 when the
+ * directory has none (an older cryo's), -2 when they are still running
+ * after FZ_SWEEP_WAIT_MS. */
+static int wait_unlocked(const char *path)
+{
+    char *lock_path = fz_printf("%s/" FZ_TMP_LOCK, path);
+    int fd = open(lock_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    free(lock_path);
+    if (fd < 0)
+        return -1;
+    for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; waited += 20) {
+        if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= FZ_SWEEP_WAIT_MS) {
+            close(fd);
+            return -2;
+        }
+        usleep(20 * 1000);
+    }
+    return fd;
+}
+
 void fz_sweep_stale(const char *dir, const char *mark)
 {
     DIR *d = opendir(dir);
@@ -258,8 +280,13 @@ void fz_sweep_stale(const char *dir, const char *mark)
             || st.st_uid != geteuid())
             continue;
         char *path = fz_printf("%s/%s", dir, e->d_name);
-        if (S_ISDIR(st.st_mode))
-            fz_remove_flat_dir(path);
+        if (S_ISDIR(st.st_mode)) {
+            int lock = wait_unlocked(path);
+            if (lock != -2)
+                fz_remove_flat_dir(path);
+            if (lock >= 0)
+                close(lock);
+        }
         else if (S_ISREG(st.st_mode))
             unlink(path);
         free(path);

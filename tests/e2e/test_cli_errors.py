@@ -361,6 +361,62 @@ def case_compiler_killed(ctx):
     return expect_build_error(r, status=1, mentions=["signal"], out_dir=d, output_name="app")
 
 
+LINGERING_LINKER = """#!/bin/sh
+# A C compiler that, asked to link cryo's output, says so ($MARK) and then
+# keeps writing temporaries into its TMPDIR (the build's directory) for two
+# seconds, as a compiler outliving a build killed by SIGKILL does; notes
+# ($MARK.vanished) when the directory is removed under it.
+case "$*" in
+*--whole-archive*)
+    : > "$MARK"
+    end=$(($(date +%s) + 2)); n=0
+    while [ "$(date +%s)" -lt "$end" ]; do
+        for i in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19; do
+            true > "$TMPDIR/cc-late.$n.$i" 2>/dev/null || true > "$MARK.vanished"
+        done
+        n=$((n + 1))
+    done
+    exit 1 ;;
+esac
+exec cc "$@"
+"""
+
+
+def case_compiler_outliving_a_killed_build(ctx):
+    """A build killed by SIGKILL while its compiler runs: the compiler goes
+    on writing into the build's directory; the next build waits for it to
+    finish (freezer/fz.h, FZ_TMP_LOCK) and removes the directory, instead
+    of racing it and leaving it half removed."""
+    d = ctx.dir("lingering")
+    tmpdir = ctx.dir("lingering-tmp")
+    write(d, "app.py", HELLO)
+    mark = os.path.join(d, "linking")
+    cc = write(d, "lingercc.sh", LINGERING_LINKER, mode=0o755)
+    env = L.clean_env({"TMPDIR": tmpdir, "CC": cc, "MARK": mark})
+    proc = subprocess.Popen([ctx.cryo, "build", "app.py", "-o", "app"], cwd=d, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    t0 = time.monotonic()
+    while not os.path.exists(mark) and proc.poll() is None and time.monotonic() - t0 < 120:
+        time.sleep(0.01)
+    proc.kill()
+    proc.wait()
+    if not os.path.exists(mark):
+        return ["the build never reached its link step"]
+    r = ctx.cryo_run(["build", "app.py", "-o", "app"], cwd=d,
+                     env=L.clean_env({"TMPDIR": tmpdir}))
+    problems = []
+    if r.returncode != 0:
+        problems.append(f"the next build failed: {L.text(r.stderr)}")
+    if os.path.exists(mark + ".vanished"):
+        problems.append("the next build removed the directory under the running compiler")
+    left = os.listdir(tmpdir)
+    if left:
+        problems.append(f"left in TMPDIR after the next build: {sorted(left)[:3]} "
+                        f"({len(left)} entries)")
+    return problems
+
+
 def case_build_killed_at_random_moments(ctx):
     """cryo killed by SIGKILL (no handler runs) at moments spread over a
     build: the output is never partial — absent, or the previous complete
