@@ -25,6 +25,19 @@
 PyStatus _PyPathConfig_ReadGlobal(PyConfig *config);
 PyStatus _PyConfig_InitPathConfig(PyConfig *config, int compute_path_config);
 
+/* getpath.o's other function, which only _testinternalcapi calls (CPython's
+ * test suite: test.support imports it): a frozen program has no getpath.py
+ * to give, so it says so, as a missing frozen module would.  Defined here,
+ * it keeps getpath.o out of the link in either libpython. */
+PyObject *_Py_Get_Getpath_CodeObject(void);
+
+PyObject *_Py_Get_Getpath_CodeObject(void)
+{
+    PyErr_SetString(PyExc_ImportError, "a frozen program has no getpath.py: its paths are "
+                                       "set when it starts (runtime/pathconfig_py311.c)");
+    return NULL;
+}
+
 static PyStatus fill(PyConfig *config, wchar_t **field, const wchar_t *value)
 {
     if (*field)

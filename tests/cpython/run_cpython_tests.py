@@ -69,20 +69,19 @@ SUITES = {
     # asyncore: imported by name (warnings_helper.import_deprecated).
     "test_ssl": {"includes": COMMON_INCLUDES + ["test.test_ssl", "asyncore"]},
     "test_bz2": {"includes": COMMON_INCLUDES + ["test.test_bz2"]},
-    # Shipped sources (issue 11): linecache, and inspect.getsource of the
-    # test's own fodder modules.  Not here: test_traceback, whose module
-    # imports _testinternalcapi (CPython's test-only extension module, which
-    # cryo's libpython does not build) and so is skipped whole when frozen;
-    # tests/e2e/programs/tb_sources.py covers tracebacks with their lines.
+    # Shipped sources (issue 11): linecache, tracebacks with their lines,
+    # and inspect.getsource of the test's own fodder modules.
+    # test.support.requires_debug_ranges imports _testinternalcapi (CPython's
+    # test-only extension module, which cryo's libpython builds for them).
     "test_linecache": {"includes": COMMON_INCLUDES},
     "test_inspect": {"includes": COMMON_INCLUDES + ["test.test_import"]},
+    "test_traceback": {"includes": COMMON_INCLUDES + ["_testinternalcapi"]},
     # Deep-frozen modules (issue 11): exceptions raised and caught through
-    # static code objects.  Not here, for test_traceback's reason above:
-    # test_dis and test_code (test.support.requires_debug_ranges and their
-    # own imports need _testinternalcapi at import time, so the frozen run
-    # is skipped whole); tests/e2e/programs/deep_frozen.py covers co_*,
-    # dis, pickle and copy of deep-frozen functions.
+    # static code objects, dis and the co_* attributes of code objects.
     "test_exceptions": {"includes": COMMON_INCLUDES},
+    "test_dis": {"includes": COMMON_INCLUDES + ["test.support.bytecode_helper",
+                                                "_testinternalcapi"]},
+    "test_code": {"includes": COMMON_INCLUDES + ["_testinternalcapi"]},
 }
 
 LIBPYTHON_FROZEN = ("reads the source of a module frozen into libpython (abc, codecs, os...), "
@@ -131,6 +130,17 @@ EXPECTED_DIFFERENCES = {
         RUNS_INTERPRETER),
     "test.test_exceptions.SyntaxErrorTests.test_encodings": ("pass", "error", RUNS_INTERPRETER),
     "test.test_exceptions.SyntaxErrorTests.test_non_utf8": ("pass", "fail", RUNS_INTERPRETER),
+    # test_traceback: python runs of a script or -c code (-X no_debug_ranges)
+    "test.test_traceback.TracebackCases.test_encoded_file": ("pass", "error", RUNS_INTERPRETER),
+    "test.test_traceback.TracebackCases.test_no_caret_with_no_debug_ranges_flag*": ("pass",
+        "fail", RUNS_INTERPRETER),
+    "test.test_traceback.TracebackCases.test_print_traceback_at_exit": ("pass", "fail",
+        RUNS_INTERPRETER),
+    "test.test_traceback.TracebackCases.test_recursion_error_during_traceback": ("pass",
+        "fail", RUNS_INTERPRETER),
+    # test_code: -X no_debug_ranges / PYTHONNODEBUGRANGES runs of -c code
+    "test.test_code.CodeTest.test_endline_and_columntable_none_when_no_debug_ranges*": ("pass",
+        "fail", RUNS_INTERPRETER),
     # test_ssl
     "test.test_ssl.TestSSLDebug.test_keylog_env": ("pass", "skip",
         "skipped under sys.flags.ignore_environment: a frozen program ignores PYTHON* "

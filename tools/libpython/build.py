@@ -98,6 +98,8 @@ CORE_BUILTINS = ("builtins", "sys", "_imp", "marshal", "_ast", "_tokenize", "_wa
 # What that costs then: freezer/cold.c, runtime/native_files.c.
 SHARED_MODULES = ("unicodedata", "_multibytecodec", "_codecs_cn", "_codecs_hk",
                   "_codecs_iso2022", "_codecs_jp", "_codecs_kr", "_codecs_tw")
+# Our own C files that Setup.local's rules name, copied into Modules/.
+OWN_SOURCES = ("getpath_weak.c",)
 JOBS = str(max(1, os.cpu_count() or 1))
 
 # Debian's CONFIG_ARGS where they change behaviour or ABI (compare
@@ -183,8 +185,9 @@ def cache_key():
     # bumped whenever the steps of build() change what they produce.
     h.update(repr((RECIPE, CONFIGURE_ARGS, CFLAGS, CPPFLAGS, LDFLAGS, LTO_COMPILE,
                    PARTIAL_LINK, PROFILE_TASK, SHARED_MODULES)).encode())
-    with open(os.path.join(HERE, "Setup.local"), "rb") as f:
-        h.update(f.read())
+    for name in ("Setup.local",) + OWN_SOURCES:
+        with open(os.path.join(HERE, name), "rb") as f:
+            h.update(f.read())
     for cmd in (["gcc", "--version"], ["ld", "--version"]):
         h.update(subprocess.run(cmd, capture_output=True, text=True).stdout.encode())
     pk = subprocess.run(["dpkg-query", "-W", "-f=${Package} ${Version}\n"] + DEV_PACKAGES,
@@ -440,6 +443,8 @@ def compile_tree(root, log, work, tree, env, step):
     step("unpacking")
     log.run("unpack", ["tar", "xzf", tarball, "-C", work])
     shutil.copy(os.path.join(HERE, "Setup.local"), os.path.join(tree, "Modules/Setup.local"))
+    for src in OWN_SOURCES:
+        shutil.copy(os.path.join(HERE, src), os.path.join(tree, "Modules", src))
     frozen = trim_sources(tree)
     with open(os.path.join(work, "frozen.txt"), "w") as f:
         f.write(" ".join(frozen) + "\n")
