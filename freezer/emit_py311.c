@@ -829,6 +829,12 @@ int fz_dfz_prepare(struct fz_graph *g, const struct fz_toolchain *tc, const char
     char **keys = fz_xmalloc((n ? n : 1) * sizeof *keys);
     struct fz_strv srcs = {0}, objs = {0};
     size_t *which = fz_xmalloc((n ? n : 1) * sizeof *which), nmiss = 0, nhit = 0;
+    /* Each module's object, in module order: the link takes them in that
+     * order whichever were cache hits, or a build from a partly filled
+     * cache (one trimmed by CRYO_CACHE_MAX) laid the image out otherwise. */
+    char **linked = fz_xmalloc((n ? n : 1) * sizeof *linked);
+    for (size_t i = 0; i < n; i++)
+        linked[i] = NULL;
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         struct fz_module *m = &g->mods[i];
@@ -846,7 +852,7 @@ int fz_dfz_prepare(struct fz_graph *g, const struct fz_toolchain *tc, const char
                                      "a deep-frozen module") < 0)
                 rc = -1;
             m->dfz = 1;
-            fz_strv_push(objects, obj);
+            linked[i] = fz_xstrdup(obj);
             nhit++;
         } else {
             PyObject *code = load_code(m);
@@ -889,8 +895,14 @@ int fz_dfz_prepare(struct fz_graph *g, const struct fz_toolchain *tc, const char
         }
         free(bytes);
         m->dfz = 1;
-        fz_strv_push(objects, objs.v[k]);
+        linked[which[k]] = fz_xstrdup(objs.v[k]);
     }
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0 && linked[i])
+            fz_strv_push(objects, linked[i]);
+        free(linked[i]);
+    }
+    free(linked);
     /* A deep-frozen module's marshalled code is not packed. */
     for (size_t i = 0; rc == 0 && i < n; i++) {
         struct fz_module *m = &g->mods[i];
