@@ -398,17 +398,27 @@ void fz_cache_trim(void)
         closedir(top);
     if (total > max) {
         /* Down to 90% of the cap, so that the next cold build does not
-         * trim again at once.  Another build may be reading an entry
-         * removed here: it has it open, or it misses and compiles. */
+         * trim again at once: the most recently used entries that fit
+         * are kept, newest first; an entry that does not fit in what is
+         * left goes, even when an older, smaller one after it is kept.
+         * (Removing oldest first until under the goal emptied the whole
+         * cache whenever the newest entry alone was over it: a small cap
+         * and one big native file written last.)  Another build may be
+         * reading an entry removed here: it has it open, or it misses
+         * and compiles. */
         qsort(v, n, sizeof *v, older_first);
-        uint64_t goal = max - max / 10, freed = 0;
+        uint64_t goal = max - max / 10, kept = 0, freed = 0;
         size_t removed = 0;
-        for (size_t i = 0; i < n && total > goal; i++)
-            if (unlink(v[i].path) == 0 || errno == ENOENT) {
-                total -= v[i].size;
+        for (size_t i = n; i-- > 0;) {
+            if (kept + v[i].size <= goal) {
+                kept += v[i].size;
+            } else if (unlink(v[i].path) == 0 || errno == ENOENT) {
                 freed += v[i].size;
                 removed++;
+            } else {
+                kept += v[i].size; /* could not remove it: it still counts */
             }
+        }
         fz_note("compile cache over CRYO_CACHE_MAX (%llu bytes): removed %zu entries, %llu "
                 "bytes, least recently used first", (unsigned long long)max, removed,
                 (unsigned long long)freed);
