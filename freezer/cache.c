@@ -420,7 +420,7 @@ void fz_cache_trim(void)
             }
         }
         fz_note("compile cache over CRYO_CACHE_MAX (%llu bytes): removed %zu entries, %llu "
-                "bytes, least recently used first", (unsigned long long)max, removed,
+                "bytes, keeping the most recently used that fit", (unsigned long long)max, removed,
                 (unsigned long long)freed);
     }
     for (size_t i = 0; i < n; i++)

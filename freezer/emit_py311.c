@@ -809,6 +809,12 @@ static char *dfz_key(const struct fz_toolchain *tc, const struct fz_module *m)
     return key;
 }
 
+/* Where module i's object is put for the link. */
+static char *dfz_object(const char *tmp_dir, size_t i)
+{
+    return fz_printf("%s/dfz%zu.o", tmp_dir, i);
+}
+
 static PyObject *load_code(const struct fz_module *m)
 {
     char *raw = fz_xmalloc(m->usize ? m->usize : 1);
@@ -829,12 +835,6 @@ int fz_dfz_prepare(struct fz_graph *g, const struct fz_toolchain *tc, const char
     char **keys = fz_xmalloc((n ? n : 1) * sizeof *keys);
     struct fz_strv srcs = {0}, objs = {0};
     size_t *which = fz_xmalloc((n ? n : 1) * sizeof *which), nmiss = 0, nhit = 0;
-    /* Each module's object, in module order: the link takes them in that
-     * order whichever were cache hits, or a build from a partly filled
-     * cache (one trimmed by CRYO_CACHE_MAX) laid the image out otherwise. */
-    char **linked = fz_xmalloc((n ? n : 1) * sizeof *linked);
-    for (size_t i = 0; i < n; i++)
-        linked[i] = NULL;
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         struct fz_module *m = &g->mods[i];
@@ -842,7 +842,7 @@ int fz_dfz_prepare(struct fz_graph *g, const struct fz_toolchain *tc, const char
         if (m->cold || m->zstd || !m->usize || !m->zdata
             || (m->origin == FZ_ORIGIN_SITE && !packages))
             continue;
-        char *obj = fz_printf("%s/dfz%zu.o", tmp_dir, i);
+        char *obj = dfz_object(tmp_dir, i);
         keys[i] = dfz_key(tc, m);
         struct fz_module tmp = {0};
         struct fz_importv none = {0};
@@ -852,7 +852,6 @@ int fz_dfz_prepare(struct fz_graph *g, const struct fz_toolchain *tc, const char
                                      "a deep-frozen module") < 0)
                 rc = -1;
             m->dfz = 1;
-            linked[i] = fz_xstrdup(obj);
             nhit++;
         } else {
             PyObject *code = load_code(m);
@@ -895,14 +894,17 @@ int fz_dfz_prepare(struct fz_graph *g, const struct fz_toolchain *tc, const char
         }
         free(bytes);
         m->dfz = 1;
-        linked[which[k]] = fz_xstrdup(objs.v[k]);
     }
-    for (size_t i = 0; i < n; i++) {
-        if (rc == 0 && linked[i])
-            fz_strv_push(objects, linked[i]);
-        free(linked[i]);
+    /* The objects go to the link in module order, whichever were cache
+     * hits: a build from a partly filled cache (one trimmed by
+     * CRYO_CACHE_MAX) laid the image out otherwise. */
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (g->mods[i].dfz) {
+            char *obj = dfz_object(tmp_dir, i);
+            fz_strv_push(objects, obj);
+            free(obj);
+        }
     }
-    free(linked);
     /* A deep-frozen module's marshalled code is not packed. */
     for (size_t i = 0; rc == 0 && i < n; i++) {
         struct fz_module *m = &g->mods[i];

@@ -88,9 +88,9 @@
 /* Never-used pages are made resident this many at a time, ahead of the
  * frontier, in one MADV_POPULATE_WRITE: a first-touch fault costs about
  * 8-9 us a page on these machines (a VM; touching 256 fresh pages: 2.1-2.5
- * ms faulted, 0.9-1.1 ms populated first), populating 3.5-4 us a page, and a young arena's pages are handed out in
- * address order, so nearly every page made resident ahead is used soon
- * after.  What it can cost: at most POPULATE_PAGES - 1 resident pages
+ * ms faulted, 0.9-1.1 ms populated first), populating 3.5-4 us a page, and
+ * a young arena's pages are handed out in address order, so nearly every
+ * page made resident ahead is used soon after.  What it can cost: at most POPULATE_PAGES - 1 resident pages
  * never used, at the frontier of each heap's newest arena (60 KiB).
  * Measured (posix_spawn to wait4, medians of 150/60 interleaved runs):
  * hello world 15.9 -> 15.1 ms, 658 -> 492 faults (217 were the arena's);
@@ -99,9 +99,6 @@
  * kernel before 5.14 refuses the advice; the pages are then faulted one by
  * one as before. */
 #define POPULATE_PAGES 16
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* <linux/mman.h>, Linux 5.14 */
-#endif
 #define ADDRESS_BITS 47 /* user space on x86-64 without 5-level paging */
 
 enum page_state { RELEASED, KEPT, ACTIVE, PARTIAL, FULL };

@@ -18,6 +18,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
+
+/* Linux 5.14's madvise advice (<linux/mman.h>), used by arena.c and
+ * runtime/interp.c; glibc's headers before 2.35 lack it.  An older kernel
+ * refuses it with EINVAL: the pages are then faulted on demand. */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
 
 /* ---- configuration (options.c) -------------------------------------- */
 

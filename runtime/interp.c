@@ -299,9 +299,6 @@ static void split_dfz_bytes(void)
  * refuses the advice: the pages are then faulted as before. */
 extern char __start_cryo_dfz[] __attribute__((weak));
 extern char __stop_cryo_dfz[] __attribute__((weak));
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* <linux/mman.h>, Linux 5.14 */
-#endif
 
 static void populate_dfz(void)
 {
