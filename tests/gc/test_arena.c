@@ -1285,6 +1285,42 @@ Test(arena, keeps_empty_pages_up_to_the_configured_bytes)
     gc_heap_destroy(h);
 }
 
+/* Pages given back and then taken again (a loop that empties more pages
+ * than the configured keep at each turn, and fills them again) make the
+ * allowance grow, up to the keep plus a quarter of the pages in use: after
+ * the first turns nothing is given back.  When the heap shrinks for good,
+ * all but the configured keep go back. */
+Test(arena, keep_grows_for_pages_taken_again_and_shrinks_with_the_heap)
+{
+    const size_t keep = 16, live = 200, churn = 40, turns = 10;
+    struct gc_heap *h = new_heap(keep * PAGE_BYTES);
+    size_t per = blocks_per_page(128);
+    void **held = alloc_blocks(h, 128, live * per);
+    uint64_t before = stats_of(h).pages_released_total;
+    for (size_t t = 0; t < turns; t++) {
+        void **ps = alloc_blocks(h, 128, churn * per);
+        for (size_t i = 0; i < churn * per; i++)
+            gc_heap_free(h, ps[i]);
+        free(ps);
+        struct gc_arena_stats st = stats_of(h);
+        cr_assert(st.pages_empty <= keep + st.pages_in_use / 4,
+                  "turn %zu: %llu empty pages kept with %llu in use, keep %zu", t,
+                  (unsigned long long)st.pages_empty, (unsigned long long)st.pages_in_use, keep);
+    }
+    uint64_t given = stats_of(h).pages_released_total - before;
+    cr_assert(given < 2 * (churn - keep),
+              "%llu pages given back over %zu turns of %zu pages (a fixed keep of %zu: %zu)",
+              (unsigned long long)given, turns, churn, keep, turns * (churn - keep));
+    for (size_t i = 0; i < live * per; i++)
+        gc_heap_free(h, held[i]);
+    free(held);
+    struct gc_arena_stats st = stats_of(h);
+    cr_assert_eq(st.pages_in_use, 0);
+    cr_assert(st.pages_empty <= keep, "%llu empty pages kept after the heap emptied, keep %zu",
+              (unsigned long long)st.pages_empty, keep);
+    gc_heap_destroy(h);
+}
+
 Test(arena, does_not_thrash_when_a_loop_frees_and_reallocates)
 {
     struct gc_heap *h = new_heap(256 * 1024);
