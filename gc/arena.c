@@ -506,7 +506,7 @@ static void page_emptied(struct gc_heap *h, struct page *pg)
 static void populate_released(struct gc_heap *h, struct page *pg)
 {
     if (h->warm_end && arena_of(h->warm_end - 1) == arena_of(pg) && pg < h->warm_end
-        && pg >= h->warm_end - POPULATE_PAGES)
+        && h->warm_end - pg <= POPULATE_PAGES)
         return; /* made resident with the run before */
     struct page *end = pg + 1;
     for (struct page *q = pg->next; q == end && end - pg < POPULATE_PAGES; q = q->next)
